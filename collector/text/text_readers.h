@@ -4,7 +4,7 @@
 #ifndef PT_TEXT_READERS_H
 #define PT_TEXT_READERS_H
 
-#include "pt_readers.h"
+#include "pt_reader.h"
 
 extern const pt_reader pt_reader_poolused;
 extern const pt_reader pt_reader_vm;
