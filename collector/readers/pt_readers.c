@@ -5,9 +5,30 @@
 #include <string.h>
 
 #include "text_readers.h"
+#ifdef PT_HAVE_dump
+#include "dump_reader.h"
+#endif
+#ifdef PT_HAVE_etl
+#include "etl_reader.h"
+#endif
+#ifdef PT_HAVE_pe
+#include "pe_reader.h"
+#endif
 
-/* Readers of other evidence kinds add themselves here. */
+/* Every reader; the binary formats come first so their magic numbers win
+ * over text heuristics.  Each module is built when its folder has a
+ * CMakeLists.txt (collector/CMakeLists.txt sets PT_HAVE_<module>). */
 static const pt_reader *const all_readers[] = {
+#ifdef PT_HAVE_dump
+    &pt_reader_dump,
+#endif
+#ifdef PT_HAVE_etl
+    &pt_reader_etl,
+#endif
+#ifdef PT_HAVE_pe
+    &pt_reader_pe,
+    &pt_reader_drivers,
+#endif
     &pt_reader_poolused,
     &pt_reader_vm,
     &pt_reader_poolmon,
