@@ -1,0 +1,26 @@
+/* text_poolmon.c - the poolmon text reader (being filled in). */
+#include "text_readers.h"
+
+static int poolmon_probe(const uint8_t *head, size_t len)
+{
+    (void)head;
+    (void)len;
+    return 0;
+}
+
+static pt_status poolmon_read(pt_source *src, const pt_read_options *opt, const pt_sink *sink,
+                           pt_error *err)
+{
+    (void)opt;
+    (void)sink;
+    return pt_error_set(err, PT_ERR_UNSUPPORTED, src->name, PT_NO_OFFSET,
+                        "the poolmon reader is not complete yet");
+}
+
+const pt_reader pt_reader_poolmon = {
+    .kind = PT_KIND_POOLMON,
+    .name = "poolmon",
+    .probe = poolmon_probe,
+    .read = poolmon_read,
+    .describe = NULL,
+};
