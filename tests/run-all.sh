@@ -24,12 +24,12 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 echo "== fuzz targets (clang + libFuzzer), ${PT_FUZZ_SECONDS:-15} s each"
 CC=clang cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DPT_FUZZ=ON -DPT_TESTS=ON >/dev/null
 cmake --build build/fuzz -j"$jobs"
-fuzzers=$(find build/fuzz/tests/fuzz -maxdepth 2 -type f -executable -name 'fuzz_*' | sort)
 fuzz_total=0
-for f in $fuzzers; do
+for list in build/fuzz/fuzzers/*.corpus; do
+  [ -e "$list" ] || continue
+  f=${list%.corpus}
   name=$(basename "$f")
-  mod=$(basename "$(dirname "$f")")
-  corpus="$root/tests/fuzz/$mod/corpus"
+  corpus=$(cat "$list")
   work="build/fuzz/corpus-run/$name"
   mkdir -p "$work"
   echo "-- $name"
