@@ -1,0 +1,129 @@
+/* tool_report.c - `pooltriage report CASE [--xml FILE] [--html FILE] [--db FILE]`:
+ * build the case's report model from the archive and render it. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "archive.h"
+#include "case_report.h"
+#include "report_html.h"
+#include "report_xml.h"
+#include "tool.h"
+
+typedef struct report_options {
+    const char *case_name;
+    const char *xml_path;
+    const char *html_path;
+    const char *db_path;
+} report_options;
+
+/* Returns 0 when argv is a valid report command line. */
+static int report_parse_options(int argc, char **argv, report_options *opt)
+{
+    int i;
+
+    memset(opt, 0, sizeof *opt);
+    for (i = 1; i < argc; i++) {
+        const char **slot = NULL;
+        if (strcmp(argv[i], "--xml") == 0)
+            slot = &opt->xml_path;
+        else if (strcmp(argv[i], "--html") == 0)
+            slot = &opt->html_path;
+        else if (strcmp(argv[i], "--db") == 0)
+            slot = &opt->db_path;
+        if (slot != NULL) {
+            if (i + 1 >= argc || *slot != NULL || argv[i + 1][0] == '\0') {
+                fprintf(stderr, "pooltriage report: %s needs one file name\n", argv[i]);
+                return -1;
+            }
+            *slot = argv[++i];
+            continue;
+        }
+        if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "pooltriage report: unknown option '%s'\n", argv[i]);
+            return -1;
+        }
+        if (opt->case_name != NULL) {
+            fprintf(stderr, "pooltriage report: one case at a time ('%s' and '%s')\n",
+                    opt->case_name, argv[i]);
+            return -1;
+        }
+        opt->case_name = argv[i];
+    }
+    if (opt->case_name == NULL) {
+        fprintf(stderr, "pooltriage report: which case? (see `pooltriage cases`)\n");
+        return -1;
+    }
+    if (opt->xml_path == NULL && opt->html_path == NULL) {
+        fprintf(stderr, "pooltriage report: give --xml FILE and/or --html FILE\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* The archive must exist: report never creates one. */
+static pt_status report_check_archive(const char *db_path, pt_error *err)
+{
+    struct stat st;
+
+    if (stat(db_path, &st) != 0)
+        return pt_error_set(err, errno == ENOENT ? PT_ERR_NOT_FOUND : PT_ERR_IO, db_path,
+                            PT_NO_OFFSET, "cannot open the case archive: %s%s",
+                            strerror(errno),
+                            errno == ENOENT ? " (import a bundle first, or give --db FILE)" : "");
+    if (!S_ISREG(st.st_mode))
+        return pt_error_set(err, PT_ERR_IO, db_path, PT_NO_OFFSET,
+                            "the case archive is not a regular file");
+    return PT_OK;
+}
+
+int tool_report(int argc, char **argv)
+{
+    report_options opt;
+    pt_archive *archive = NULL;
+    pt_report report;
+    pt_error err;
+    pt_status st;
+    const char *db_path;
+
+    pt_error_clear(&err);
+    pt_report_init(&report);
+    if (report_parse_options(argc, argv, &opt) != 0) {
+        pt_report_free(&report);
+        return tool_usage("report");
+    }
+    db_path = tool_archive_path(opt.db_path);
+    st = report_check_archive(db_path, &err);
+    if (st != PT_OK)
+        goto out;
+    st = pt_archive_open(db_path, PT_ARCHIVE_OPEN_EXISTING, &archive, &err);
+    if (st != PT_OK)
+        goto out;
+    st = pt_case_build_report(archive, opt.case_name, &report, &err);
+    if (st != PT_OK) {
+        if (st == PT_ERR_NOT_FOUND && err.message[0] == '\0')
+            pt_error_set(&err, st, db_path, PT_NO_OFFSET,
+                         "no case named '%s' (see `pooltriage cases`)", opt.case_name);
+        goto out;
+    }
+    if (opt.xml_path != NULL) {
+        st = pt_report_write_xml(&report, opt.xml_path, &err);
+        if (st != PT_OK)
+            goto out;
+        printf("%s\n", opt.xml_path);
+    }
+    if (opt.html_path != NULL) {
+        st = pt_report_write_html(&report, opt.html_path, &err);
+        if (st != PT_OK)
+            goto out;
+        printf("%s\n", opt.html_path);
+    }
+out:
+    if (archive != NULL)
+        pt_archive_close(archive);
+    pt_report_free(&report);
+    if (st != PT_OK)
+        return tool_fail(&err);
+    return 0;
+}
