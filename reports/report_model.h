@@ -120,6 +120,29 @@ typedef struct pt_report_fact {
     const char *value;
 } pt_report_fact;
 
+/* Leaked allocations from an ETL trace, grouped by tag and by the first
+ * stack frame outside the kernel's pool code (stack evidence). */
+typedef struct pt_report_leaked_stack {
+    pt_tag tag;
+    const char *tag_text;
+    pt_pool pool;
+    uint64_t count;            /* allocations still outstanding at the end */
+    uint64_t bytes;
+    const char *module;        /* driver of the first frame, e.g. "myfault.sys" */
+    uint64_t offset;           /* offset of that frame in the module */
+    const char *frames;        /* the whole stack as text, or NULL */
+} pt_report_leaked_stack;
+
+/* A module loaded when a dump was taken / a trace ran. */
+typedef struct pt_report_module {
+    const char *name;
+    uint64_t base;
+    uint64_t size;
+    uint32_t timestamp;        /* TimeDateStamp */
+    uint32_t checksum;
+    const char *disk_note;     /* e.g. "differs from disk: TimeDateStamp ..."; NULL if same/unknown */
+} pt_report_module;
+
 typedef struct pt_report {
     pt_arena arena;
     const char *case_name;
@@ -139,6 +162,9 @@ typedef struct pt_report {
     const char **warnings;     size_t warning_count;
     unsigned sample_count;
     pt_filetime first_time, last_time;
+    /* Added for dump and ETL evidence (issues 4, 5); zero when absent. */
+    pt_report_leaked_stack *leaked_stacks; size_t leaked_stack_count;
+    pt_report_module *modules; size_t module_count;
 } pt_report;
 
 void pt_report_init(pt_report *r);
