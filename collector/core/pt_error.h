@@ -32,6 +32,15 @@ typedef enum pt_status {
 
 #define PT_NO_OFFSET UINT64_MAX
 
+/* The format archetype for printf-like functions.  On mingw-w64 "printf"
+ * means msvcrt's dialect (no %zu, %lld); the Windows build uses mingw's C99
+ * stdio (__USE_MINGW_ANSI_STDIO), so check against that. */
+#if defined(__MINGW32__)
+#define PT_PRINTF_FORMAT gnu_printf
+#else
+#define PT_PRINTF_FORMAT printf
+#endif
+
 typedef struct pt_error {
     pt_status code;
     char message[1024];
@@ -49,14 +58,14 @@ void pt_error_clear(pt_error *err);
 pt_status pt_error_set(pt_error *err, pt_status code, const char *file,
                        uint64_t offset, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 5, 6)))
+    __attribute__((format(PT_PRINTF_FORMAT, 5, 6)))
 #endif
     ;
 
 /* Puts "PREFIX: " in front of an existing message (for context). */
 void pt_error_prefix(pt_error *err, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+    __attribute__((format(PT_PRINTF_FORMAT, 2, 3)))
 #endif
     ;
 

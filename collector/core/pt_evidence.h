@@ -156,7 +156,7 @@ pt_status pt_sink_driver(const pt_sink *s, const struct pt_driver_record *d);
 pt_status pt_sink_warning(const pt_sink *s, const char *source, uint64_t offset,
                           const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
+    __attribute__((format(PT_PRINTF_FORMAT, 4, 5)))
 #endif
     ;
 

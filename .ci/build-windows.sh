@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# Cross-builds pooltriage-collect.exe for 64-bit Windows with mingw-w64, linked
+# statically against zlib and Zydis so that it runs with nothing installed.
+#
+#   bash .ci/build-windows.sh [--no-install] [--no-check]
+#
+# 1. installs what it needs from Debian's packages (as root, or via sudo);
+# 2. builds Zydis for mingw from Debian's source package (deb-src entry added
+#    if none exists) into build-win/deps/prefix, with a CMake package config,
+#    so that collector/pe's find_package(zydis) finds the Windows build;
+# 3. configures with cmake/mingw-w64-x86_64.cmake and -DPT_COLLECTOR_ONLY=ON
+#    and builds pooltriage-collect.exe;
+# 4. checks that the .exe imports only Windows' own DLLs and, when wine is
+#    installed, that it runs (--help).
+# Environment: PT_WIN_BUILD (build dir, default build-win), PT_JOBS.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${PT_WIN_BUILD:-$root/build-win}
+deps=$build/deps
+prefix=$deps/prefix
+triple=x86_64-w64-mingw32
+jobs=${PT_JOBS:-$(nproc 2>/dev/null || echo 2)}
+do_install=1
+do_check=1
+for arg in "$@"; do
+  case $arg in
+    --no-install) do_install=0 ;;
+    --no-check) do_check=0 ;;
+    *) echo "usage: $0 [--no-install] [--no-check]" >&2; exit 2 ;;
+  esac
+done
+
+say() { printf '== %s\n' "$*"; }
+die() { printf 'build-windows: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_get() {
+  # Another apt run (CI images, a colleague) may hold the lock: wait for it.
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"
+}
+
+packages="cmake make dpkg-dev gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64
+  mingw-w64-x86-64-dev libz-mingw-w64-dev libzycore-dev wine64"
+
+install_packages() {
+  local missing=""
+  for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+      missing="$missing $p"
+  done
+  if [ -n "$missing" ]; then
+    say "installing:$missing"
+    apt_get update -qq
+    # shellcheck disable=SC2086
+    apt_get install -y --no-install-recommends $missing
+  fi
+}
+
+# apt-get source needs a deb-src entry; Debian images ship only "deb" ones.
+# Add one with the same URIs, suites and keyring as the image's own sources.
+enable_deb_src() {
+  if grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    return 0
+  fi
+  local src=/etc/apt/sources.list.d/debian.sources
+  [ -f "$src" ] || die "no deb-src entry and no $src to derive one from; add a deb-src line for Debian's main archive"
+  say "adding a deb-src entry derived from $src"
+  sed -e 's/^Types: deb$/Types: deb-src/' "$src" |
+    as_root tee /etc/apt/sources.list.d/pooltriage-deb-src.sources >/dev/null
+  apt_get update -qq
+}
+
+# Zydis 4 for mingw: every file of src/ (decoder, formatter, encoder). It needs
+# only Zycore's headers (taken from libzycore-dev, which are target-neutral),
+# not the Zycore library; Debian's zycore-c source tarball is not needed.
+build_zydis() {
+  if [ -f "$prefix/lib/libZydis.a" ] && [ -f "$prefix/lib/cmake/zydis/zydis-config.cmake" ]; then
+    say "Zydis for mingw already in $prefix"
+    return 0
+  fi
+  mkdir -p "$deps/src" "$deps/obj" "$prefix/lib/cmake/zydis" "$prefix/include"
+  if ! ls "$deps"/src/zydis_*.orig.tar.gz >/dev/null 2>&1; then
+    [ "$do_install" -eq 1 ] && enable_deb_src
+    say "fetching Debian's zydis source package"
+    (cd "$deps/src" && apt-get source --download-only zydis) ||
+      die "apt-get source zydis failed (is there a deb-src entry?)"
+  fi
+  local tarball srcdir
+  tarball=$(ls "$deps"/src/zydis_*.orig.tar.gz | head -n 1)
+  rm -rf "$deps/src/tree" && mkdir -p "$deps/src/tree"
+  tar xzf "$tarball" -C "$deps/src/tree"
+  srcdir=$(find "$deps/src/tree" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+  [ -f "$srcdir/src/Decoder.c" ] || die "unexpected layout in $tarball"
+  [ -d /usr/include/Zycore ] || die "Zycore headers missing (libzycore-dev)"
+
+  rm -rf "$prefix/include/Zydis" "$prefix/include/Zycore"
+  cp -r "$srcdir/include/Zydis" "$prefix/include/"
+  cp -r /usr/include/Zycore "$prefix/include/"
+
+  say "building Zydis with $triple-gcc"
+  rm -f "$deps"/obj/*.o
+  local f
+  for f in "$srcdir"/src/*.c; do
+    "$triple-gcc" -O2 -DNDEBUG -DZYDIS_STATIC_BUILD -DZYCORE_STATIC_BUILD \
+      -I"$srcdir/include" -I"$srcdir/src" -I"$prefix/include" \
+      -c "$f" -o "$deps/obj/$(basename "$f" .c).o"
+  done
+  rm -f "$prefix/lib/libZydis.a"
+  "$triple-ar" rcs "$prefix/lib/libZydis.a" "$deps"/obj/*.o
+
+  # The same target name as Debian's Linux package (Zydis::Zydis), so that
+  # find_package(zydis) + Zydis::Zydis works unchanged for both builds.
+  local version
+  version=$(basename "$tarball" | sed -e 's/^zydis_//' -e 's/\.orig\.tar\.gz$//')
+  cat >"$prefix/lib/cmake/zydis/zydis-config.cmake" <<CFG
+# Written by .ci/build-windows.sh: Zydis $version built with mingw-w64, static.
+get_filename_component(_zydis_prefix "\${CMAKE_CURRENT_LIST_DIR}/../../.." ABSOLUTE)
+if(NOT TARGET Zydis::Zydis)
+  add_library(Zydis::Zydis STATIC IMPORTED)
+  set_target_properties(Zydis::Zydis PROPERTIES
+    IMPORTED_LOCATION "\${_zydis_prefix}/lib/libZydis.a"
+    INTERFACE_INCLUDE_DIRECTORIES "\${_zydis_prefix}/include"
+    INTERFACE_COMPILE_DEFINITIONS "ZYDIS_STATIC_BUILD;ZYCORE_STATIC_BUILD")
+endif()
+set(zydis_FOUND TRUE)
+unset(_zydis_prefix)
+CFG
+  cat >"$prefix/lib/cmake/zydis/zydis-config-version.cmake" <<CFG
+set(PACKAGE_VERSION "$version")
+if(PACKAGE_FIND_VERSION VERSION_GREATER PACKAGE_VERSION)
+  set(PACKAGE_VERSION_COMPATIBLE FALSE)
+else()
+  set(PACKAGE_VERSION_COMPATIBLE TRUE)
+  if(PACKAGE_FIND_VERSION STREQUAL PACKAGE_VERSION)
+    set(PACKAGE_VERSION_EXACT TRUE)
+  endif()
+endif()
+CFG
+}
+
+configure_and_build() {
+  say "configuring $build"
+  PT_MINGW_PREFIX=$prefix cmake -S "$root" -B "$build" \
+    -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64-x86_64.cmake" \
+    -DPT_MINGW_PREFIX="$prefix" -DPT_COLLECTOR_ONLY=ON \
+    -DCMAKE_BUILD_TYPE=Release
+  say "building pooltriage-collect.exe"
+  cmake --build "$build" --target pooltriage-collect -j "$jobs"
+}
+
+exe_path() {
+  find "$build" -name pooltriage-collect.exe -type f -not -path "*/deps/*" | head -n 1
+}
+
+# Windows' own DLLs (present on every Windows Server since 2008 R2). Anything
+# else imported (libgcc_s, libwinpthread, zlib1, a Zydis DLL) fails the build.
+system_dlls="kernel32.dll msvcrt.dll advapi32.dll user32.dll ws2_32.dll bcrypt.dll
+  crypt32.dll version.dll shell32.dll ole32.dll ntdll.dll psapi.dll dbghelp.dll
+  shlwapi.dll secur32.dll iphlpapi.dll wintrust.dll"
+check_imports() {
+  local exe=$1 bad=0 dll
+  say "imports of $(basename "$exe")"
+  while read -r dll; do
+    printf '   %s\n' "$dll"
+    case " $(echo $system_dlls) " in
+      *" $(echo "$dll" | tr 'A-Z' 'a-z') "*) ;;
+      *) echo "build-windows: $dll is not a Windows system DLL" >&2; bad=1 ;;
+    esac
+  done < <("$triple-objdump" -p "$exe" | sed -n 's/^[[:space:]]*DLL Name: //p')
+  [ "$bad" -eq 0 ] || die "$exe must import only Windows system DLLs"
+}
+
+check_runs() {
+  local exe=$1 wine=""
+  for w in wine64 /usr/lib/wine/wine64 wine; do
+    if command -v "$w" >/dev/null 2>&1; then wine=$w; break; fi
+  done
+  if [ -z "$wine" ]; then
+    say "wine not installed: not running $(basename "$exe")"
+    return 0
+  fi
+  say "running $(basename "$exe") --help under $wine"
+  WINEDEBUG=-all WINEPREFIX=$deps/wineprefix "$wine" "$exe" --help ||
+    die "$exe --help failed under wine"
+}
+
+[ "$do_install" -eq 1 ] && install_packages
+build_zydis
+configure_and_build
+exe=$(exe_path)
+[ -n "$exe" ] || die "pooltriage-collect.exe was not built"
+if [ "$do_check" -eq 1 ]; then
+  check_imports "$exe"
+  check_runs "$exe"
+fi
+say "built $exe"
