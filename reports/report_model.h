@@ -170,4 +170,9 @@ typedef struct pt_report {
 void pt_report_init(pt_report *r);
 void pt_report_free(pt_report *r);
 
+/* How far a suspect's strongest candidate evidence goes: "strong" (stack,
+ * callsite), "moderate" (tagfile, binary-column), "weak" (literal only),
+ * "none" (no candidate). */
+const char *pt_report_evidence_strength(const pt_report_suspect *s);
+
 #endif
