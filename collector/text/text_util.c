@@ -1,0 +1,274 @@
+/* text_util.c - helpers shared by the text readers. */
+#include "text_util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+size_t text_clean_line(const char *in, size_t len, char *out)
+{
+    size_t i = 0, n = 0;
+
+    if (len > TEXT_LINE_MAX)
+        len = TEXT_LINE_MAX;
+    /* A byte-order mark at the start of a file saved by Notepad. */
+    if (len >= 3 && (unsigned char)in[0] == 0xEF && (unsigned char)in[1] == 0xBB &&
+        (unsigned char)in[2] == 0xBF)
+        i = 3;
+    for (; i < len; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if (c == 0xC2 && i + 1 < len && (unsigned char)in[i + 1] == 0xA0) {
+            out[n++] = ' ';
+            i++;
+        } else if (c == '\t') {
+            out[n++] = '\t';
+        } else if (c < 0x20 || c == 0x7F) {
+            out[n++] = ' ';
+        } else {
+            out[n++] = (char)c;
+        }
+    }
+    out[n] = '\0';
+    return n;
+}
+
+size_t text_strip_remark(char *s, size_t len)
+{
+    size_t i;
+    for (i = 2; i + 1 < len; i++) {
+        if (s[i] == '/' && s[i + 1] == '/' && (s[i - 1] == ' ' || s[i - 1] == '\t') &&
+            (s[i - 2] == ' ' || s[i - 2] == '\t')) {
+            s[i] = '\0';
+            return text_rtrim(s, i);
+        }
+    }
+    return len;
+}
+
+size_t text_rtrim(char *s, size_t len)
+{
+    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    s[len] = '\0';
+    return len;
+}
+
+const char *text_skip_blanks(const char *p)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return p;
+}
+
+size_t text_collapse(const char *s, size_t len, char *out, size_t cap)
+{
+    size_t i, n = 0;
+    int pending_space = 0;
+
+    if (cap == 0)
+        return 0;
+    for (i = 0; i < len && s[i] != '\0'; i++) {
+        char c = s[i];
+        if (c == ' ' || c == '\t') {
+            pending_space = n > 0;
+            continue;
+        }
+        if (pending_space && n + 1 < cap)
+            out[n++] = ' ';
+        pending_space = 0;
+        if (n + 1 < cap)
+            out[n++] = c;
+    }
+    out[n] = '\0';
+    return n;
+}
+
+int text_parse_u64(const char **p, uint64_t *value)
+{
+    const char *s = *p;
+    uint64_t v = 0;
+    int digits = 0, overflow = 0;
+
+    while (*s >= '0' && *s <= '9') {
+        unsigned d = (unsigned)(*s - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            overflow = 1;
+        else
+            v = v * 10 + d;
+        digits++;
+        s++;
+    }
+    *p = s;
+    if (overflow)
+        return -1;
+    *value = v;
+    return digits;
+}
+
+static int lower(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
+}
+
+static int match_at(const uint8_t *hay, size_t len, size_t at, const char *needle,
+                    size_t nlen)
+{
+    size_t j;
+    if (nlen > len - at)
+        return 0;
+    for (j = 0; j < nlen; j++)
+        if (lower(hay[at + j]) != lower((unsigned char)needle[j]))
+            return 0;
+    return 1;
+}
+
+int text_contains(const uint8_t *hay, size_t len, const char *needle)
+{
+    size_t nlen = strlen(needle), i;
+    if (nlen == 0 || nlen > len)
+        return nlen == 0;
+    for (i = 0; i + nlen <= len; i++)
+        if (match_at(hay, len, i, needle, nlen))
+            return 1;
+    return 0;
+}
+
+unsigned text_count_lines_with(const uint8_t *hay, size_t len, const char *needle)
+{
+    size_t nlen = strlen(needle), i = 0;
+    unsigned count = 0;
+
+    while (i < len) {
+        size_t end = i;
+        while (end < len && hay[end] != '\n')
+            end++;
+        size_t k;
+        for (k = i; nlen > 0 && k + nlen <= end; k++) {
+            if (match_at(hay, end, k, needle, nlen)) {
+                count++;
+                break;
+            }
+        }
+        i = end + 1;
+    }
+    return count;
+}
+
+int text_looks_textual(const uint8_t *head, size_t len)
+{
+    size_t i, controls = 0;
+    if (len == 0)
+        return 0;
+    for (i = 0; i < len; i++) {
+        uint8_t c = head[i];
+        if (c == 0)
+            return 0;
+        if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f')
+            controls++;
+    }
+    /* Terminal captures carry a few escape bytes; binary files many. */
+    return controls * 50 < len + 50;
+}
+
+void text_default_time(const pt_read_options *opt, pt_filetime *time,
+                       const char **origin)
+{
+    *time = 0;
+    *origin = NULL;
+    if (opt == NULL)
+        return;
+    if (opt->sample_time != 0) {
+        *time = opt->sample_time;
+        *origin = "command-line";
+    } else if (opt->file_mtime != 0) {
+        *time = opt->file_mtime;
+        *origin = "mtime";
+    }
+}
+
+const char *text_source_name(const pt_source *src, const pt_read_options *opt)
+{
+    if (opt != NULL && opt->display_name != NULL)
+        return opt->display_name;
+    return src->name;
+}
+
+/* ---- time stamp lines ---- */
+
+static const char *const month_names[] = {"january", "february", "march",     "april",
+                                          "may",     "june",     "july",      "august",
+                                          "september", "october", "november", "december"};
+
+static int starts_with_ci(const char *s, const char *prefix)
+{
+    while (*prefix != '\0') {
+        if (lower((unsigned char)*s) != lower((unsigned char)*prefix))
+            return 0;
+        s++;
+        prefix++;
+    }
+    return 1;
+}
+
+/* "Tuesday, January 2, 2024 10:00:00 AM" */
+static int parse_long_date(const char *s, pt_filetime *time)
+{
+    char month[16], ampm[3] = "";
+    int day, year, h, mi, sec = 0, n = 0, m;
+    const char *comma = strchr(s, ',');
+    char iso[40];
+
+    if (comma == NULL)
+        return 0;
+    s = text_skip_blanks(comma + 1);
+    if (sscanf(s, "%15[A-Za-z] %d, %d %d:%d:%d %n", month, &day, &year, &h, &mi, &sec,
+               &n) < 6)
+        return 0;
+    s += n;
+    if (sscanf(s, "%2[AaPpMm]", ampm) == 1) {
+        if (h < 1 || h > 12)
+            return 0;
+        if (lower(ampm[0]) == 'p' && h != 12)
+            h += 12;
+        if (lower(ampm[0]) == 'a' && h == 12)
+            h = 0;
+        s += 2;
+    }
+    s = text_skip_blanks(s);
+    if (*s != '\0')
+        return 0;
+    for (m = 0; m < 12; m++)
+        if (starts_with_ci(month_names[m], month) && strlen(month) == strlen(month_names[m]))
+            break;
+    if (m == 12 || year < 1601 || year > 9999)
+        return 0;
+    snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:%02d", year, m + 1, day, h, mi, sec);
+    return pt_filetime_parse(iso, time) == 0;
+}
+
+int text_parse_time_line(const char *line, pt_filetime *time)
+{
+    static const char *const labels[] = {"sample time:", "timestamp:", "date:", "time:"};
+    char buf[64];
+    const char *s = text_skip_blanks(line);
+    size_t i, n;
+
+    for (i = 0; i < sizeof labels / sizeof labels[0]; i++) {
+        if (starts_with_ci(s, labels[i])) {
+            s = text_skip_blanks(s + strlen(labels[i]));
+            break;
+        }
+    }
+    n = text_collapse(s, strlen(s), buf, sizeof buf);
+    if (n == 0 || n >= sizeof buf - 1)
+        return 0;
+    if (isdigit((unsigned char)buf[0])) {
+        /* 2024/01/02 is written by some scripts; make it ISO. */
+        if (n >= 10 && buf[4] == '/' && buf[7] == '/') {
+            buf[4] = '-';
+            buf[7] = '-';
+        }
+        return pt_filetime_parse(buf, time) == 0;
+    }
+    return parse_long_date(buf, time);
+}

@@ -1,0 +1,68 @@
+/* text_util.h - small helpers the text readers share: line clean-up,
+ * bounded number parsing, whitespace collapsing, probe searches, and the
+ * sample time every text reader falls back to. */
+#ifndef PT_TEXT_UTIL_H
+#define PT_TEXT_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pt_reader.h"
+
+/* Longest line a text reader keeps after clean-up (the line reader cuts
+ * longer lines at PT_MAX_LINE). */
+#define TEXT_LINE_MAX PT_MAX_LINE
+
+/* Copies a raw line into out (capacity TEXT_LINE_MAX + 1), turning the
+ * UTF-8 no-break space (C2 A0, what web pages and mail turn blanks into)
+ * and other control bytes except TAB into plain spaces, and dropping a
+ * UTF-8 byte-order mark.  Returns the new length. */
+size_t text_clean_line(const char *in, size_t len, char *out);
+
+/* Cuts an author's "//" remark off a line: "//" after two or more blanks
+ * (a single blank or none is kept, so "http://x" and "a //b" stay).
+ * Returns the new length. */
+size_t text_strip_remark(char *s, size_t len);
+
+/* Removes trailing blanks (space, TAB) in place; returns the new length. */
+size_t text_rtrim(char *s, size_t len);
+
+/* Pointer past spaces and TABs. */
+const char *text_skip_blanks(const char *p);
+
+/* Copies s[0..len) into out (capacity cap), with each run of blanks made
+ * one space and blanks at both ends removed.  Returns the length. */
+size_t text_collapse(const char *s, size_t len, char *out, size_t cap);
+
+/* Parses decimal digits at *p into *value.  Returns the number of digits
+ * (0 when *p is not a digit), or -1 when the value overflows 64 bits;
+ * *p is moved past the digits either way. */
+int text_parse_u64(const char **p, uint64_t *value);
+
+/* True when needle occurs in hay[0..len), ASCII case-insensitive. */
+int text_contains(const uint8_t *hay, size_t len, const char *needle);
+/* Number of lines in hay[0..len) that contain needle (case-insensitive). */
+unsigned text_count_lines_with(const uint8_t *hay, size_t len, const char *needle);
+
+/* True when the first len bytes look like text: no NUL bytes and few
+ * other control characters.  Every text probe checks this first. */
+int text_looks_textual(const uint8_t *head, size_t len);
+
+/* The time a sample gets when its file does not say: the command line's,
+ * else the file's modification time, else unknown. */
+void text_default_time(const pt_read_options *opt, pt_filetime *time,
+                       const char **origin);
+
+/* The name a sample records as its source. */
+const char *text_source_name(const pt_source *src, const pt_read_options *opt);
+
+/* Recognizes a line that holds only a time stamp, as a capture script
+ * writes it before each snapshot.  Accepted, optionally after a label
+ * "Date:", "Time:", "Timestamp:" or "Sample time:":
+ *   2024-01-02 10:00[:SS[.fff]]   2024-01-02T10:00:00[.fff][Z]
+ *   2024/01/02 10:00[:SS]
+ *   Tuesday, January 2, 2024 10:00:00 AM   (PowerShell Get-Date)
+ * Times without a zone are taken as UTC.  Returns 1 and *time, or 0. */
+int text_parse_time_line(const char *line, pt_filetime *time);
+
+#endif
