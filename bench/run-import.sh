@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Issue 2's benchmark: a series of 1,000 poolmon snapshots of 3,000 tags
+# each (3,000,000 tag rows, made by bench/gen_poolmon_series.c), then
+#
+#   collect   pooltriage-collect --time T FILE ... -o series.bundle
+#   import    pooltriage import series.bundle --case bench --db bench.db
+#   report    pooltriage report bench --xml F --html F --db bench.db
+#
+# and the baseline, measured in the same run: sqlite3's own `.import` of the
+# same rows as CSV into a table.  Prints wall-clock seconds, rows/s and the
+# ratio of import time to the sqlite3 import.  Aim (issue 2): import at
+# 1,000,000 rows/s or better on one core, the report in under one second.
+#
+#   bash bench/run-import.sh [--snapshots N] [--tags N]
+#
+# Environment: PT_BUILD (build dir, default build/bench), PT_BENCH_DIR (data
+# and results, default $PT_BUILD/run), PT_JOBS, PT_NO_INSTALL=1.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${PT_BUILD:-$root/build/bench}
+work=${PT_BENCH_DIR:-$build/run}
+jobs=${PT_JOBS:-$(nproc 2>/dev/null || echo 2)}
+snapshots=1000
+tags=3000
+while [ $# -gt 0 ]; do
+  case $1 in
+    --snapshots) snapshots=$2; shift 2 ;;
+    --tags) tags=$2; shift 2 ;;
+    *) echo "usage: $0 [--snapshots N] [--tags N]" >&2; exit 2 ;;
+  esac
+done
+
+die() { printf 'run-import: %s\n' "$*" >&2; exit 1; }
+
+if [ "${PT_NO_INSTALL:-0}" != 1 ]; then
+  bash "$root/scripts/install-deps.sh"
+fi
+command -v sqlite3 >/dev/null || die "sqlite3 (the shell) is needed for the baseline"
+
+# --- build ------------------------------------------------------------------
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DPT_TESTS=OFF >/dev/null
+fi
+cmake --build "$build" --target pooltriage-collect pooltriage -j "$jobs" >/dev/null ||
+  die "build failed (run: cmake --build $build --target pooltriage-collect pooltriage)"
+find_program() {
+  find "$build" -type f -name "$1" -perm -u+x -not -path '*/CMakeFiles/*' | head -n 1
+}
+collect=$(find_program pooltriage-collect)
+pooltriage=$(find_program pooltriage)
+[ -n "$collect" ] && [ -n "$pooltriage" ] || die "programs not found under $build"
+mkdir -p "$work"
+gen=$work/gen_poolmon_series
+if [ ! -x "$gen" ] || [ "$root/bench/gen_poolmon_series.c" -nt "$gen" ]; then
+  "${CC:-cc}" -std=c11 -O2 -o "$gen" "$root/bench/gen_poolmon_series.c"
+fi
+
+# --- data -------------------------------------------------------------------
+series=$work/series-${snapshots}x${tags}
+if [ ! -f "$series/truth.txt" ]; then
+  echo "== generating $snapshots snapshots x $tags tags in $series"
+  rm -rf "$series" && mkdir -p "$series"
+  "$gen" --profile bench --snapshots "$snapshots" --tags "$tags" --out "$series"
+fi
+rows=$(sed -n 's/^rows //p' "$series/truth.txt")
+[ -n "$rows" ] || die "$series/truth.txt has no row count"
+
+# The same rows as CSV for the baseline (not timed): one line per tag row.
+csv=$series/rows.csv
+if [ ! -f "$csv" ]; then
+  echo "== writing the baseline CSV"
+  while read -r when file; do
+    awk -v t="$when" -v s="$file" '
+      $2 == "Nonp" || $2 == "Paged" {
+        printf "%s,%s,%s,%s,%s,%s,%s,%s\n", s, t, $1, ($2 == "Nonp" ? "nonpaged" : "paged"),
+               $3, $6, $9, $10 }' "$series/$file"
+  done <"$series/series.txt" >"$csv"
+fi
+csv_rows=$(wc -l <"$csv")
+[ "$csv_rows" -eq "$rows" ] || die "CSV has $csv_rows rows, the series $rows"
+
+# --- measurements -----------------------------------------------------------
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+per_second() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "inf" }'; }
+
+args=()
+while read -r when file; do
+  args+=(--time "$when" "$series/$file")
+done <"$series/series.txt"
+
+bundle=$work/series.bundle
+db=$work/bench.db
+rm -f "$bundle" "$db" "$db-journal" "$db-wal" "$work/baseline.db"
+
+echo "== collect: ${snapshots} files"
+t0=$(now)
+"$collect" "${args[@]}" -o "$bundle" >/dev/null
+t1=$(now)
+collect_s=$(elapsed "$t0" "$t1")
+
+echo "== import"
+t0=$(now)
+"$pooltriage" import "$bundle" --case bench --db "$db" >/dev/null
+t1=$(now)
+import_s=$(elapsed "$t0" "$t1")
+
+echo "== report (best of 3)"
+report_s=""
+for _ in 1 2 3; do
+  t0=$(now)
+  "$pooltriage" report bench --xml "$work/bench-report.xml" --html "$work/bench-report.html" \
+    --db "$db" >/dev/null
+  t1=$(now)
+  r=$(elapsed "$t0" "$t1")
+  if [ -z "$report_s" ] || awk -v a="$r" -v b="$report_s" 'BEGIN { exit !(a < b) }'; then
+    report_s=$r
+  fi
+done
+
+echo "== baseline: sqlite3 .import of the CSV"
+t0=$(now)
+sqlite3 "$work/baseline.db" <<SQL
+CREATE TABLE tag_rows (file TEXT, time TEXT, tag TEXT, pool TEXT, allocs INTEGER,
+                       frees INTEGER, outstanding INTEGER, bytes INTEGER);
+.mode csv
+.import '$csv' tag_rows
+SQL
+t1=$(now)
+sqlite_s=$(elapsed "$t0" "$t1")
+imported=$(sqlite3 "$work/baseline.db" 'SELECT count(*) FROM tag_rows')
+[ "$imported" -eq "$rows" ] || die "sqlite3 imported $imported rows, expected $rows"
+
+bytes=$(du -sb "$series" --exclude=rows.csv | awk '{ print $1 }')
+echo
+echo "benchmark: $snapshots poolmon snapshots x $tags tags = $rows tag rows ($((bytes / 1048576)) MiB of text)"
+printf '  %-22s %9s s  %12s rows/s\n' "collect" "$collect_s" "$(per_second "$rows" "$collect_s")"
+printf '  %-22s %9s s  %12s rows/s   (aim: 1000000)\n' "import" "$import_s" "$(per_second "$rows" "$import_s")"
+printf '  %-22s %9s s                        (aim: < 1 s)\n' "report" "$report_s"
+printf '  %-22s %9s s  %12s rows/s\n' "sqlite3 .import (CSV)" "$sqlite_s" "$(per_second "$rows" "$sqlite_s")"
+printf '  ratio import / sqlite3 .import: %s\n' \
+  "$(awk -v a="$import_s" -v b="$sqlite_s" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "inf" }')"
+printf '  bundle %s bytes, archive %s bytes\n' "$(stat -c %s "$bundle")" "$(stat -c %s "$db")"
