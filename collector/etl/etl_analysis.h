@@ -1,0 +1,71 @@
+/* etl_analysis.h - pool allocations and frees matched by address, stacks
+ * joined to them, images, and a time series of outstanding count and
+ * bytes per tag and pool type, turned into pt_sink samples.
+ *
+ * Events are fed in merged time order.  Memory is bounded by the
+ * allocations outstanding at any moment (ETL_BYTES_PER_OUTSTANDING each at
+ * most), the distinct stacks, the images and the distinct tags.
+ */
+#ifndef ETL_ANALYSIS_H
+#define ETL_ANALYSIS_H
+
+#include <stdint.h>
+
+#include "etl_file.h"
+#include "etl_stats.h"
+#include "pt_evidence.h"
+
+/* A live allocation is a 40-byte slot in an open-addressing table kept
+ * between 3/8 and 3/4 full: 53 to 107 bytes per outstanding allocation. */
+#define ETL_LIVE_SLOT_BYTES 40u
+#define ETL_BYTES_PER_OUTSTANDING 107u
+
+/* Samples kept: between SAMPLES_MAX/2 and SAMPLES_MAX, plus the end. */
+#define ETL_SAMPLES_MAX 128u
+/* Distinct (tag, pool type) rows and distinct stacks accepted. */
+#define ETL_MAX_ROWS 65536u
+#define ETL_MAX_STACKS 4000000u
+#define ETL_MAX_FRAMES 256u
+#define ETL_MAX_IMAGES 65536u
+
+typedef struct etl_analysis etl_analysis;
+
+/* Totals over the whole trace (the trace window). */
+typedef struct etl_pool_totals {
+    uint64_t allocs, frees;
+    uint64_t aifi, aifi_bytes;      /* allocated and freed inside */
+    uint64_t aifo, aifo_bytes;      /* allocated inside, still outstanding */
+    uint64_t aofi, aofi_bytes;      /* freed inside, allocated before (size from the free) */
+    uint64_t lost_frees;            /* a second alloc at a live address */
+    uint64_t bigpool_allocs;
+    uint64_t stacks_joined;         /* stack walks / keys joined to a pool event */
+    uint64_t stacks_unjoined;       /* kernel stacks with no pool event to join */
+    uint64_t keys_unresolved;       /* outstanding allocations whose key was never defined */
+    uint64_t distinct_stacks;
+    uint64_t kernel_images;
+    uint64_t malformed;             /* pool/stack/image payloads too short */
+    uint64_t peak_outstanding;      /* most allocations live at once */
+} etl_pool_totals;
+
+/* server2003: 1 forces the Server 2003 pool opcodes, 0 the modern ones,
+ * -1 picks by the logfile's OS version (< 6.1 = Server 2003). */
+pt_status etl_analysis_create(const etl_file *f, int server2003, etl_analysis **out,
+                              pt_error *err);
+void etl_analysis_free(etl_analysis *a);
+
+/* Feeds one event (merged order). */
+pt_status etl_analysis_event(etl_analysis *a, const etl_event *ev, pt_error *err);
+
+/* Emits the samples: ~ETL_SAMPLES_MAX/2..ETL_SAMPLES_MAX tag-row samples
+ * over the trace, then the closing sample with the window counters, the
+ * kernel images (pt_module), the outstanding allocations (pt_allocation,
+ * oldest first) and the stacks they refer to (pt_stack).  variant is the
+ * sample variant ("etl", "etl-partial"). */
+pt_status etl_analysis_emit(etl_analysis *a, const pt_sink *sink, const char *source,
+                            const char *variant, pt_error *err);
+
+const etl_pool_totals *etl_analysis_totals(const etl_analysis *a);
+const etl_stats *etl_analysis_stats(const etl_analysis *a);
+int etl_analysis_server2003(const etl_analysis *a);
+
+#endif
