@@ -1,0 +1,743 @@
+/* dump_pool.c - pool tracker tables and the big page table (§4 of the
+ * dump brief).
+ *
+ * Without symbols the tables are found the way the brief describes:
+ * nt!PoolTrackTable through the KDBG, its size in the variable before it
+ * (VOL2) or from the entries themselves, the layout from the build and a
+ * stride check, and the per-processor, expansion and big page tables from
+ * pointer/count pairs in ntoskrnl's .data section, each validated against
+ * the entries it points at.  Every choice that is not certain is reported
+ * as a warning. */
+#include "dump_pool.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dump_virt.h"
+#include "pt_byteorder.h"
+
+static const dump_tracker_layout layouts[] = {
+    {"x86-pre1709", "XP .. Windows 10 1703 (x86)", 4, 0x1C, 0, 16298,
+     {{0x04, 4}, {0x08, 4}, {0x0C, 4}, {0x10, 4}, {0x14, 4}, {0x18, 4}}},
+    {"x64-pre1709", "XP .. Windows 10 1703 (x64)", 8, 0x28, 0, 16298,
+     {{0x04, 4}, {0x08, 4}, {0x10, 8}, {0x18, 4}, {0x1C, 4}, {0x20, 8}}},
+    {"x86-1709", "Windows 10 1709 .. 21H2 (x86)", 4, 0x30, 16299, 21291,
+     {{0x08, 8}, {0x10, 8}, {0x04, 4}, {0x20, 8}, {0x28, 8}, {0x18, 4}}},
+    {"x64-1709", "Windows 10 1709 .. 22H2, Server 2019 (x64)", 8, 0x38, 16299, 20347,
+     {{0x10, 8}, {0x18, 8}, {0x08, 8}, {0x28, 8}, {0x30, 8}, {0x20, 8}}},
+    {"x86-win11", "Windows insider 21292+ (x86)", 4, 0x40, 21292, UINT32_MAX,
+     {{0x08, 8}, {0x10, 8}, {0x04, 4}, {0x20, 8}, {0x28, 8}, {0x18, 4}}},
+    {"x64-win11", "Windows 11, Server 2022 (x64)", 8, 0x50, 20348, UINT32_MAX,
+     {{0x10, 8}, {0x18, 8}, {0x08, 8}, {0x28, 8}, {0x30, 8}, {0x20, 8}}},
+};
+
+/* Builds where the brief could not confirm the layout (Server 2022). */
+#define UNSURE_BUILD_MIN 20348u
+#define UNSURE_BUILD_MAX 21291u
+#define VALIDATE_ENTRIES 2048u
+#define READ_CHUNK_ENTRIES 1024u
+
+const dump_tracker_layout *dump_tracker_layouts(size_t *count)
+{
+    *count = sizeof layouts / sizeof layouts[0];
+    return layouts;
+}
+
+int dump_key_is_tag(uint32_t key)
+{
+    int i;
+    key &= 0x7FFFFFFFu; /* the old "protected" bit */
+    for (i = 0; i < 4; i++) {
+        uint8_t c = (uint8_t)(key >> (8 * i));
+        if (c < 0x20 || c > 0x7E)
+            return 0;
+    }
+    return 1;
+}
+
+static uint64_t field_value(const uint8_t *e, const dump_tracker_layout *L, int f)
+{
+    return L->field[f].width == 8 ? pt_le64(e + L->field[f].off) : pt_le32(e + L->field[f].off);
+}
+
+/* ---- reading arrays of entries ---- */
+
+typedef int (*entry_fn)(void *ctx, uint32_t index, const uint8_t *entry);
+
+/* Reads count entries of stride bytes at va in chunks; entries on pages the
+ * dump lacks are skipped and counted in *missing. */
+static pt_status each_entry(dump_file *df, uint64_t va, uint32_t count, uint32_t stride,
+                            entry_fn fn, void *ctx, uint32_t *missing, pt_error *err)
+{
+    uint8_t *buf = malloc((size_t)READ_CHUNK_ENTRIES * stride);
+    uint32_t i = 0;
+    *missing = 0;
+    if (buf == NULL)
+        return pt_error_set(err, PT_ERR_NOMEM, df->name, PT_NO_OFFSET, "out of memory");
+    while (i < count) {
+        uint32_t n = count - i < READ_CHUNK_ENTRIES ? count - i : READ_CHUNK_ENTRIES, j;
+        uint64_t at = va + (uint64_t)i * stride;
+        int whole = dump_read_virt(df, at, buf, (size_t)n * stride, NULL) == PT_OK;
+        for (j = 0; j < n; j++) {
+            const uint8_t *e = buf + (size_t)j * stride;
+            if (!whole && dump_read_virt(df, at + (uint64_t)j * stride, buf + (size_t)j * stride,
+                                         stride, NULL) != PT_OK) {
+                (*missing)++;
+                continue;
+            }
+            if (!fn(ctx, i + j, e)) {
+                free(buf);
+                return PT_OK;
+            }
+        }
+        i += n;
+    }
+    free(buf);
+    return PT_OK;
+}
+
+/* ---- layout and size ---- */
+
+typedef struct key_check {
+    uint32_t stride_key_off;
+    uint32_t used, bad, checked;
+    uint32_t first_bad; /* index of the first entry that is not a tag */
+} key_check;
+
+static int check_key(void *ctx, uint32_t index, const uint8_t *entry)
+{
+    key_check *c = ctx;
+    uint32_t key = pt_le32(entry);
+    c->checked++;
+    if (key == 0)
+        return 1;
+    if (!dump_key_is_tag(key)) {
+        if (c->bad == 0)
+            c->first_bad = index;
+        c->bad++;
+        return 1;
+    }
+    c->used++;
+    return 1;
+}
+
+static void check_table(dump_file *df, uint64_t va, uint32_t entries, uint32_t stride,
+                        key_check *c)
+{
+    uint32_t missing;
+    memset(c, 0, sizeof *c);
+    c->first_bad = UINT32_MAX;
+    (void)each_entry(df, va, entries, stride, check_key, c, &missing, NULL);
+}
+
+static int table_looks_valid(dump_file *df, uint64_t va, uint32_t entries, uint32_t stride)
+{
+    key_check c;
+    check_table(df, va, entries < VALIDATE_ENTRIES ? entries : VALIDATE_ENTRIES, stride, &c);
+    return c.checked > 0 && c.bad == 0 && c.used > 0;
+}
+
+static const dump_tracker_layout *layout_for_build(const dump_file *df)
+{
+    size_t i;
+    for (i = 0; i < sizeof layouts / sizeof layouts[0]; i++)
+        if (layouts[i].pointer_size == dump_pointer_size(df) &&
+            df->minor_version >= layouts[i].min_build && df->minor_version <= layouts[i].max_build)
+            return &layouts[i];
+    return NULL;
+}
+
+/* The layout: the build's own when its stride check passes, else the one
+ * whose key positions hold the most tags and never a non-tag. */
+static void choose_layout(dump_file *df, dump_pool_tables *p)
+{
+    const dump_tracker_layout *expect = layout_for_build(df), *best = NULL;
+    uint32_t n = p->entries < VALIDATE_ENTRIES ? p->entries : VALIDATE_ENTRIES;
+    uint32_t best_used = 0, fits = 0;
+    int expect_fits = 0;
+    size_t i;
+    for (i = 0; i < sizeof layouts / sizeof layouts[0]; i++) {
+        key_check c;
+        if (layouts[i].pointer_size != dump_pointer_size(df))
+            continue;
+        check_table(df, p->pool_track_table, n, layouts[i].stride, &c);
+        if (c.bad != 0 || c.used == 0)
+            continue;
+        fits++;
+        if (&layouts[i] == expect)
+            expect_fits = 1;
+        if (c.used > best_used) {
+            best_used = c.used;
+            best = &layouts[i];
+        }
+    }
+    if (expect != NULL && expect_fits) {
+        p->layout = expect;
+        p->layout_certain = !(df->minor_version >= UNSURE_BUILD_MIN &&
+                              df->minor_version <= UNSURE_BUILD_MAX) || fits == 1;
+        snprintf(p->layout_reason, sizeof p->layout_reason,
+                 "build %u uses the 0x%x-byte %s entry and the table's tags sit at that "
+                 "stride%s",
+                 df->minor_version, expect->stride, expect->name,
+                 fits > 1 ? " (other strides also fit the first entries)" : "");
+    } else if (best != NULL) {
+        p->layout = best;
+        p->layout_certain = 0;
+        snprintf(p->layout_reason, sizeof p->layout_reason,
+                 "build %u would use %s, but only the 0x%x-byte %s stride puts tags at "
+                 "every key position; chosen from the table itself",
+                 df->minor_version, expect ? expect->name : "no known layout", best->stride,
+                 best->name);
+    } else if (expect != NULL) {
+        p->layout = expect;
+        p->layout_certain = 0;
+        snprintf(p->layout_reason, sizeof p->layout_reason,
+                 "no stride puts tags at every key position; the build's %s layout "
+                 "(0x%x bytes) is used",
+                 expect->name, expect->stride);
+    }
+}
+
+/* PoolTrackTableSize: the variable just before nt!PoolTrackTable (VOL2),
+ * accepted when it is 2^k + 1; else the largest 2^k + 1 whose entries are
+ * all readable tags or empty. */
+static void find_table_size(dump_file *df, dump_pool_tables *p)
+{
+    unsigned ps = dump_pointer_size(df);
+    uint64_t v = 0;
+    size_t i;
+    if (dump_read_pointer(df, p->pool_track_table_var - ps, &v, NULL) == PT_OK && v >= 65 &&
+        v <= DUMP_MAX_TRACKER_ENTRIES && ((v - 1) & (v - 2)) == 0) {
+        p->entries = (uint32_t)v;
+        snprintf(p->size_origin, sizeof p->size_origin,
+                 "PoolTrackTableSize %u read before nt!PoolTrackTable", p->entries);
+        return;
+    }
+    if (v != 0)
+        dump_warnf(df, PT_NO_OFFSET,
+                   "the value 0x%llx before nt!PoolTrackTable is not a table size "
+                   "(2^k+1, at most %u); the size is taken from the entries",
+                   (unsigned long long)v, DUMP_MAX_TRACKER_ENTRIES);
+    /* Try each stride of the architecture; keep the largest size that all
+     * entries support. */
+    p->entries = 0;
+    for (i = 0; i < sizeof layouts / sizeof layouts[0]; i++) {
+        uint32_t k, good = 0;
+        if (layouts[i].pointer_size != ps)
+            continue;
+        for (k = 6; k <= 20; k++) {
+            uint32_t n = (UINT32_C(1) << k) + 1;
+            key_check c;
+            uint32_t from = good, missing = 0;
+            memset(&c, 0, sizeof c);
+            (void)from;
+            check_table(df, p->pool_track_table, n, layouts[i].stride, &c);
+            missing = n - c.checked;
+            if (c.bad != 0 || missing != 0 || c.used == 0)
+                break;
+            good = n;
+        }
+        if (good > p->entries)
+            p->entries = good;
+    }
+    snprintf(p->size_origin, sizeof p->size_origin,
+             "%u entries inferred from the table (no size variable found)", p->entries);
+    if (p->entries != 0)
+        dump_warnf(df, PT_NO_OFFSET, "tracker table size not in the dump's variables: %s",
+                   p->size_origin);
+}
+
+/* ---- ntoskrnl .data ---- */
+
+typedef struct data_section {
+    uint64_t va;
+    uint32_t size;
+    uint8_t *bytes; /* pages the dump lacks read as zeros */
+} data_section;
+
+/* Section headers of the PE at base (IMAGE_NT_HEADERS: FileHeader at +4,
+ * NumberOfSections at +6, SizeOfOptionalHeader at +0x14; each header is 40
+ * bytes with VirtualSize at +8 and VirtualAddress at +0xC). */
+static int load_data_section(dump_file *df, uint64_t base, data_section *ds)
+{
+    uint8_t hdr[0x1000];
+    uint32_t lfanew, nsec, opt, i, off;
+    memset(ds, 0, sizeof *ds);
+    if (base == 0 || dump_read_virt(df, base, hdr, sizeof hdr, NULL) != PT_OK ||
+        memcmp(hdr, "MZ", 2) != 0)
+        return 0;
+    lfanew = pt_le32(hdr + 0x3C);
+    if (lfanew > 0x800 || memcmp(hdr + lfanew, "PE\0\0", 4) != 0)
+        return 0;
+    nsec = pt_le16(hdr + lfanew + 6);
+    opt = pt_le16(hdr + lfanew + 0x14);
+    off = lfanew + 0x18 + opt;
+    for (i = 0; i < nsec && off + 40 * (i + 1) <= sizeof hdr; i++) {
+        const uint8_t *s = hdr + off + 40 * i;
+        uint32_t vsize = pt_le32(s + 8), rva = pt_le32(s + 12), p;
+        if (memcmp(s, ".data\0\0\0", 8) != 0)
+            continue;
+        if (vsize == 0 || vsize > DUMP_MAX_DATA_SECTION) {
+            dump_warnf(df, PT_NO_OFFSET, "ntoskrnl .data of %u bytes is over the %u read",
+                       vsize, DUMP_MAX_DATA_SECTION);
+            vsize = vsize == 0 ? 0 : DUMP_MAX_DATA_SECTION;
+        }
+        if (vsize == 0)
+            return 0;
+        ds->va = base + rva;
+        ds->size = vsize & ~7u;
+        ds->bytes = calloc(vsize, 1);
+        if (ds->bytes == NULL)
+            return 0;
+        for (p = 0; p < ds->size; p += DUMP_PAGE_SIZE) {
+            uint32_t n = ds->size - p < DUMP_PAGE_SIZE ? ds->size - p : DUMP_PAGE_SIZE;
+            (void)dump_read_virt(df, ds->va + p, ds->bytes + p, n, NULL);
+        }
+        return 1;
+    }
+    return 0;
+}
+
+static uint64_t ds_pointer(const dump_file *df, const data_section *ds, uint32_t off)
+{
+    return dump_pointer_size(df) == 8 ? pt_le64(ds->bytes + off) : pt_le32(ds->bytes + off);
+}
+
+/* ExPoolTagTables[]: the slot holding PoolTrackTable other than
+ * nt!PoolTrackTable itself, followed by the other processors' tables. */
+static int find_cpu_tables(dump_file *df, dump_pool_tables *p, const data_section *ds,
+                           uint64_t **tables, uint32_t *count)
+{
+    unsigned ps = dump_pointer_size(df);
+    uint32_t off, want = df->processors == 0 || df->processors > DUMP_MAX_CPU_TABLES
+                             ? DUMP_MAX_CPU_TABLES
+                             : df->processors;
+    for (off = 0; off + ps <= ds->size; off += ps) {
+        uint32_t i, n = 0;
+        uint64_t *t;
+        if (ds_pointer(df, ds, off) != p->pool_track_table ||
+            ds->va + off == p->pool_track_table_var)
+            continue;
+        t = malloc(want * sizeof *t);
+        if (t == NULL)
+            return 0;
+        for (i = 0; i < want && off + (i + 1) * ps <= ds->size; i++) {
+            uint64_t v = ds_pointer(df, ds, off + i * ps);
+            if (v == 0)
+                continue; /* processors without a table of their own */
+            if (!dump_is_kernel_va(df, v))
+                break;
+            t[n++] = v;
+        }
+        *tables = t;
+        *count = n;
+        return 1;
+    }
+    return 0;
+}
+
+/* A pointer/count pair: count in the slot after (or before) the pointer. */
+typedef int (*pair_ok_fn)(dump_file *df, const dump_pool_tables *p, uint64_t va,
+                          uint64_t count, void *ctx);
+
+static int find_pair(dump_file *df, const dump_pool_tables *p, const data_section *ds,
+                     uint64_t max_count, int pow2, pair_ok_fn ok, void *ctx, uint64_t *va,
+                     uint64_t *count)
+{
+    unsigned ps = dump_pointer_size(df);
+    uint32_t off, tried = 0;
+    int side;
+    for (off = ps; off + 2 * ps <= ds->size; off += ps) {
+        uint64_t v = ds_pointer(df, ds, off);
+        if (v == 0 || v % DUMP_PAGE_SIZE != 0 || !dump_is_kernel_va(df, v) ||
+            v == p->pool_track_table)
+            continue;
+        for (side = 0; side < 2; side++) {
+            uint64_t c = ds_pointer(df, ds, side == 0 ? off + ps : off - ps);
+            if (c == 0 || c > max_count || (pow2 && (c & (c - 1)) != 0))
+                continue;
+            if (++tried > 4096)
+                return 0; /* enough: a hostile .data will not make this slow */
+            if (ok(df, p, v, c, ctx)) {
+                *va = v;
+                *count = c;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int expansion_ok(dump_file *df, const dump_pool_tables *p, uint64_t va, uint64_t count,
+                        void *ctx)
+{
+    (void)ctx;
+    if (count >= 65 && ((count - 1) & (count - 2)) == 0)
+        return 0; /* that is the size of a hash table, not of the expansion */
+    return table_looks_valid(df, va, (uint32_t)count, p->layout->stride);
+}
+
+/* ---- summing ---- */
+
+typedef struct tag_map {
+    dump_tag_sum *slots;
+    size_t cap, used;
+    const dump_tracker_layout *layout;
+    int full;
+} tag_map;
+
+static dump_tag_sum *map_slot(tag_map *m, uint32_t key)
+{
+    size_t i = (key * 2654435761u) & (m->cap - 1);
+    while (m->slots[i].key != 0 && m->slots[i].key != key)
+        i = (i + 1) & (m->cap - 1);
+    return &m->slots[i];
+}
+
+static int map_grow(tag_map *m)
+{
+    tag_map bigger = *m;
+    size_t i;
+    bigger.cap = m->cap ? m->cap * 2 : 1024;
+    bigger.slots = calloc(bigger.cap, sizeof *bigger.slots);
+    if (bigger.slots == NULL)
+        return 0;
+    for (i = 0; i < m->cap; i++)
+        if (m->slots[i].key != 0)
+            *map_slot(&bigger, m->slots[i].key) = m->slots[i];
+    free(m->slots);
+    *m = bigger;
+    return 1;
+}
+
+static int add_entry(void *ctx, uint32_t index, const uint8_t *e)
+{
+    tag_map *m = ctx;
+    uint32_t key = pt_le32(e);
+    dump_tag_sum *s;
+    int f;
+    (void)index;
+    if (key == 0 || m->full)
+        return 1;
+    key = (uint32_t)pt_tag_unprotected(key);
+    if (key == 0)
+        return 1;
+    if ((m->used + 1) * 2 > m->cap && !map_grow(m)) {
+        m->full = 1;
+        return 0;
+    }
+    s = map_slot(m, key);
+    if (s->key == 0) {
+        s->key = key;
+        m->used++;
+    }
+    for (f = 0; f < TRK_FIELDS; f++) {
+        uint64_t v = s->v[f] + field_value(e, m->layout, f);
+        s->v[f] = m->layout->field[f].width == 4 ? (v & 0xFFFFFFFFu) : v;
+    }
+    return 1;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    uint32_t x = ((const dump_tag_sum *)a)->key, y = ((const dump_tag_sum *)b)->key;
+    return x < y ? -1 : x > y;
+}
+
+static pt_status sum_table(dump_file *df, tag_map *m, uint64_t va, uint32_t entries,
+                           const char *what, pt_error *err)
+{
+    uint32_t missing = 0;
+    pt_status st = each_entry(df, va, entries, m->layout->stride, add_entry, m, &missing, err);
+    if (st != PT_OK)
+        return st;
+    if (m->full)
+        return pt_error_set(err, PT_ERR_NOMEM, df->name, PT_NO_OFFSET,
+                            "out of memory summing the tracker tables");
+    if (missing != 0) {
+        dump_warnf(df, PT_NO_OFFSET, "%s at 0x%llx: %u of %u entries are on pages the dump "
+                   "lacks; the sums leave them out",
+                   what, (unsigned long long)va, missing, entries);
+        df->partial = 1;
+    }
+    return PT_OK;
+}
+
+/* ---- big page table (§4.5) ---- */
+
+typedef struct big_check {
+    dump_file *df;
+    uint32_t used, bad;
+} big_check;
+
+static int check_big(void *ctx, uint32_t index, const uint8_t *e)
+{
+    big_check *c = ctx;
+    unsigned ps = dump_pointer_size(c->df);
+    uint64_t va = ps == 8 ? pt_le64(e) : pt_le32(e);
+    uint32_t key = pt_le32(e + ps);
+    (void)index;
+    if (key == 0 && (va & ~UINT64_C(1)) == 0)
+        return 1;
+    if (!dump_key_is_tag(key) || !dump_is_kernel_va(c->df, va & ~UINT64_C(1)) ||
+        ((va & ~UINT64_C(1)) & 0xFFF) != 0)
+        c->bad++;
+    else
+        c->used++;
+    return 1;
+}
+
+typedef struct big_layout {
+    const char *name;
+    unsigned pointer_size;
+    uint32_t stride;
+    uint32_t min_build, max_build;
+    uint8_t type_off;   /* 0: the entry has no pool type */
+    uint8_t type_bitfield; /* {Pattern:8, PoolType:12, SlushSize:12} */
+    uint8_t size_off, size_width;
+    uint8_t size_in_pages;
+} big_layout;
+
+static const big_layout big_layouts[] = {
+    {"x86-xp", 4, 0x10, 0, 5999, 0, 0, 0x08, 4, 1},
+    {"x64-xp", 8, 0x18, 0, 5999, 0, 0, 0x0C, 4, 1},
+    {"x86-vista", 4, 0x10, 6000, 10239, 0x08, 0, 0x0C, 4, 0},
+    {"x64-vista", 8, 0x18, 6000, 10239, 0x0C, 0, 0x10, 8, 0},
+    {"x86-win10", 4, 0x10, 10240, UINT32_MAX, 0x08, 1, 0x0C, 4, 0},
+    {"x64-win10", 8, 0x18, 10240, 20347, 0x0C, 1, 0x10, 8, 0},
+    {"x64-2022", 8, 0x20, 20348, UINT32_MAX, 0x0C, 1, 0x10, 8, 0},
+};
+
+static const big_layout *big_layout_for(const dump_file *df)
+{
+    size_t i;
+    for (i = 0; i < sizeof big_layouts / sizeof big_layouts[0]; i++)
+        if (big_layouts[i].pointer_size == dump_pointer_size(df) &&
+            df->minor_version >= big_layouts[i].min_build &&
+            df->minor_version <= big_layouts[i].max_build)
+            return &big_layouts[i];
+    return NULL;
+}
+
+static int bigpage_ok(dump_file *df, const dump_pool_tables *p, uint64_t va, uint64_t count,
+                      void *ctx)
+{
+    const big_layout *L = ctx;
+    big_check c;
+    uint32_t missing, n = count < VALIDATE_ENTRIES ? (uint32_t)count : VALIDATE_ENTRIES;
+    (void)p;
+    memset(&c, 0, sizeof c);
+    c.df = df;
+    (void)each_entry(df, va, n, L->stride, check_big, &c, &missing, NULL);
+    return missing == 0 && c.bad == 0 && c.used > 0;
+}
+
+typedef struct big_emit {
+    dump_file *df;
+    const big_layout *L;
+    const pt_sink *sink;
+    uint64_t emitted;
+    pt_status st;
+} big_emit;
+
+static int emit_big(void *ctx, uint32_t index, const uint8_t *e)
+{
+    big_emit *b = ctx;
+    const big_layout *L = b->L;
+    uint64_t va = L->pointer_size == 8 ? pt_le64(e) : pt_le32(e);
+    uint32_t key = pt_le32(e + L->pointer_size);
+    pt_allocation a;
+    (void)index;
+    if (key == 0)
+        return 1;
+    memset(&a, 0, sizeof a);
+    a.address = va & ~UINT64_C(1);
+    a.freed = (int)(va & 1);
+    a.tag = pt_tag_unprotected(key);
+    a.size = L->size_width == 8 ? pt_le64(e + L->size_off) : pt_le32(e + L->size_off);
+    if (L->size_in_pages)
+        a.size *= DUMP_PAGE_SIZE;
+    a.pool = PT_POOL_NONPAGED;
+    if (L->type_off != 0) {
+        uint32_t t = pt_le32(e + L->type_off);
+        if (L->type_bitfield)
+            t = (t >> 8) & 0xFFF;
+        if (t & 1) /* PoolType & 1 means paged (MPFS) */
+            a.pool = PT_POOL_PAGED;
+        if (t & 0x20) /* session pool types (SESSION_POOL_MASK) */
+            a.pool = a.pool == PT_POOL_PAGED ? PT_POOL_SESSION_PAGED : PT_POOL_SESSION_NONPAGED;
+    }
+    b->st = pt_sink_allocation(b->sink, &a);
+    if (b->st != PT_OK)
+        return 0;
+    b->emitted++;
+    return 1;
+}
+
+pt_status dump_pool_each_big(dump_file *df, const dump_pool_tables *p, const pt_sink *sink,
+                             uint64_t *emitted, pt_error *err)
+{
+    big_emit b;
+    uint32_t missing = 0;
+    pt_status st;
+    *emitted = 0;
+    if (!p->have_bigpages)
+        return PT_OK;
+    memset(&b, 0, sizeof b);
+    b.df = df;
+    b.L = big_layout_for(df);
+    b.sink = sink;
+    if (b.L == NULL)
+        return PT_OK;
+    st = each_entry(df, p->bigpage_table, p->bigpage_entries, b.L->stride, emit_big, &b,
+                    &missing, err);
+    *emitted = b.emitted;
+    if (st != PT_OK)
+        return st;
+    if (b.st != PT_OK)
+        return b.st;
+    if (missing != 0) {
+        dump_warnf(df, PT_NO_OFFSET, "big page table: %u of %u entries are on pages the "
+                   "dump lacks", missing, p->bigpage_entries);
+        df->partial = 1;
+    }
+    return PT_OK;
+}
+
+/* ---- putting it together ---- */
+
+static pt_status load_trackers(dump_file *df, dump_pool_tables *p, const data_section *ds,
+                               pt_error *err)
+{
+    tag_map m;
+    uint64_t *cpu = NULL, exp_va = 0, exp_n = 0;
+    uint32_t ncpu = 0, i;
+    pt_status st = PT_OK;
+
+    memset(&m, 0, sizeof m);
+    m.layout = p->layout;
+    if (ds->bytes != NULL && find_cpu_tables(df, p, ds, &cpu, &ncpu)) {
+        for (i = 0; i < ncpu; i++) {
+            char what[64];
+            if (i > 0 && !table_looks_valid(df, cpu[i], p->entries, p->layout->stride)) {
+                dump_warnf(df, PT_NO_OFFSET, "ExPoolTagTables[%u] = 0x%llx is unreadable or "
+                           "holds no tags; left out", i, (unsigned long long)cpu[i]);
+                p->cpu_tables_unreadable++;
+                df->partial = 1;
+                continue;
+            }
+            snprintf(what, sizeof what, "tracker table %u", i);
+            st = sum_table(df, &m, cpu[i], p->entries, what, err);
+            if (st != PT_OK)
+                goto out;
+            p->cpu_tables++;
+        }
+    }
+    if (p->cpu_tables == 0) {
+        if (df->processors > 1)
+            dump_warnf(df, PT_NO_OFFSET,
+                       "ExPoolTagTables not found (%s): only PoolTrackTable (processor 0) is "
+                       "summed, so counts are low on this %u-processor system",
+                       ds->bytes != NULL ? "no slot in ntoskrnl .data holds the table"
+                                         : "ntoskrnl's .data section is unreadable",
+                       df->processors);
+        st = sum_table(df, &m, p->pool_track_table, p->entries, "PoolTrackTable", err);
+        if (st != PT_OK)
+            goto out;
+        p->cpu_tables = 1;
+    }
+    if (ds->bytes != NULL &&
+        find_pair(df, p, ds, DUMP_MAX_EXPANSION_ENTRIES, 0, expansion_ok, NULL, &exp_va,
+                  &exp_n)) {
+        p->expansion = exp_va;
+        p->expansion_entries = (uint32_t)exp_n;
+        st = sum_table(df, &m, exp_va, (uint32_t)exp_n, "PoolTrackTableExpansion", err);
+        if (st != PT_OK)
+            goto out;
+    }
+    p->tags = calloc(m.used > 0 ? m.used : 1, sizeof *p->tags);
+    if (p->tags == NULL) {
+        st = pt_error_set(err, PT_ERR_NOMEM, df->name, PT_NO_OFFSET, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < m.cap; i++)
+        if (m.slots[i].key != 0)
+            p->tags[p->tag_count++] = m.slots[i];
+    qsort(p->tags, p->tag_count, sizeof *p->tags, cmp_key);
+    p->have_trackers = 1;
+out:
+    free(cpu);
+    free(m.slots);
+    return st;
+}
+
+pt_status dump_pool_load(dump_file *df, const dump_kdbg *k, dump_pool_tables *p, pt_error *err)
+{
+    data_section ds;
+    const big_layout *bl;
+    uint64_t v, n;
+    pt_error e2;
+    pt_status st = PT_OK;
+
+    memset(p, 0, sizeof *p);
+    memset(&ds, 0, sizeof ds);
+    p->kernel_base = dump_kdbg_field(df, k, KDBG_KERNBASE);
+    p->data_section_found = load_data_section(df, p->kernel_base, &ds);
+    p->pool_track_table_var = dump_kdbg_field(df, k, KDBG_POOLTRACKTABLE);
+    if (p->pool_track_table_var == 0) {
+        dump_warnf(df, PT_NO_OFFSET, "the KDBG gives no PoolTrackTable: no per-tag pool usage");
+        goto big;
+    }
+    if (dump_read_pointer(df, p->pool_track_table_var, &v, &e2) != PT_OK || v == 0 ||
+        !dump_is_kernel_va(df, v)) {
+        dump_warnf(df, PT_NO_OFFSET, "nt!PoolTrackTable at 0x%llx is unreadable or not a "
+                   "kernel pointer: no per-tag pool usage",
+                   (unsigned long long)p->pool_track_table_var);
+        df->partial = 1;
+        goto big;
+    }
+    p->pool_track_table = v;
+    find_table_size(df, p);
+    if (p->entries == 0) {
+        dump_warnf(df, PT_NO_OFFSET, "the tracker table at 0x%llx holds no readable tags: no "
+                   "per-tag pool usage", (unsigned long long)v);
+        df->partial = 1;
+        goto big;
+    }
+    choose_layout(df, p);
+    if (p->layout == NULL) {
+        dump_warnf(df, PT_NO_OFFSET, "no tracker entry layout fits build %u", df->minor_version);
+        df->partial = 1;
+        goto big;
+    }
+    if (!p->layout_certain)
+        dump_warnf(df, PT_NO_OFFSET, "tracker layout %s chosen: %s", p->layout->name,
+                   p->layout_reason);
+    st = load_trackers(df, p, &ds, err);
+    if (st != PT_OK)
+        goto out;
+big:
+    bl = big_layout_for(df);
+    if (bl != NULL && ds.bytes != NULL &&
+        find_pair(df, p, &ds, DUMP_MAX_BIGPAGE_ENTRIES, 1, bigpage_ok, (void *)bl, &v, &n)) {
+        p->have_bigpages = 1;
+        p->bigpage_table = v;
+        p->bigpage_entries = (uint32_t)n;
+        p->bigpage_stride = bl->stride;
+        p->bigpage_layout = bl->name;
+    } else {
+        dump_warnf(df, PT_NO_OFFSET, "PoolBigPageTable not found%s: no big allocations listed",
+                   ds.bytes == NULL ? " (ntoskrnl .data unreadable)" : "");
+    }
+out:
+    free(ds.bytes);
+    return st;
+}
+
+void dump_pool_free(dump_pool_tables *p)
+{
+    free(p->tags);
+    p->tags = NULL;
+    p->tag_count = 0;
+}
