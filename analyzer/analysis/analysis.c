@@ -1,0 +1,400 @@
+/* analysis.c - trends per tag and pool over a case's samples, ranked. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "analysis_pools.h"
+
+#define LEAK_MIN_SAMPLES 3u
+#define LEAK_MIN_PERSISTENCE 0.8
+#define GROW_MIN_PERSISTENCE 0.6
+#define GROW_MIN_BYTES (64.0 * 1024.0)
+#define LARGE_MIN_SHARE 0.10
+#define HOURS_PER_FILETIME (1.0 / 36000000000.0)
+
+/* Least squares by Welford's updates: stable with large byte counts. */
+typedef struct fit {
+    unsigned n;
+    double mean_x, mean_y, cxy, m2x;
+    double first_x, last_x;
+} fit;
+
+static void fit_add(fit *f, double x, double y)
+{
+    double dx;
+    if (f->n == 0)
+        f->first_x = x;
+    f->last_x = x;
+    f->n++;
+    dx = x - f->mean_x;
+    f->mean_x += dx / f->n;
+    f->mean_y += (y - f->mean_y) / f->n;
+    f->cxy += dx * (y - f->mean_y);
+    f->m2x += dx * (x - f->mean_x);
+}
+
+static double fit_slope(const fit *f)
+{
+    return f->n >= 2 && f->m2x > 0 ? f->cxy / f->m2x : 0.0;
+}
+
+typedef struct trend_acc {
+    pt_trend t;
+    fit f;
+    uint64_t prev_bytes;
+    unsigned grew;
+    unsigned last_index;     /* index of the tag sample it was last seen in */
+    int used;
+} trend_acc;
+
+typedef struct trend_map {
+    trend_acc *slots;
+    size_t cap, used;
+} trend_map;
+
+static uint64_t trend_key(pt_tag tag, pt_pool pool)
+{
+    uint64_t k = ((uint64_t)tag << 2) | (uint64_t)pool;
+    k *= 0x9E3779B97F4A7C15ull;
+    return k ^ (k >> 31);
+}
+
+static pt_status map_grow(trend_map *m, pt_error *err)
+{
+    size_t cap = m->cap != 0 ? m->cap * 2 : 4096, i;
+    trend_acc *slots = calloc(cap, sizeof *slots);
+
+    if (slots == NULL)
+        return pt_error_set(err, PT_ERR_NOMEM, NULL, PT_NO_OFFSET, "out of memory");
+    for (i = 0; i < m->cap; i++) {
+        size_t j;
+        if (!m->slots[i].used)
+            continue;
+        j = (size_t)trend_key(m->slots[i].t.tag, m->slots[i].t.pool) & (cap - 1);
+        while (slots[j].used)
+            j = (j + 1) & (cap - 1);
+        slots[j] = m->slots[i];
+    }
+    free(m->slots);
+    m->slots = slots;
+    m->cap = cap;
+    return PT_OK;
+}
+
+static pt_status map_get(trend_map *m, pt_tag tag, pt_pool pool, trend_acc **out,
+                         pt_error *err)
+{
+    size_t j;
+
+    if ((m->used + 1) * 2 > m->cap) {
+        pt_status rc = map_grow(m, err);
+        if (rc != PT_OK)
+            return rc;
+    }
+    j = (size_t)trend_key(tag, pool) & (m->cap - 1);
+    while (m->slots[j].used) {
+        if (m->slots[j].t.tag == tag && m->slots[j].t.pool == pool) {
+            *out = &m->slots[j];
+            return PT_OK;
+        }
+        j = (j + 1) & (m->cap - 1);
+    }
+    m->slots[j].used = 1;
+    m->slots[j].t.tag = tag;
+    m->slots[j].t.pool = pool;
+    m->used++;
+    *out = &m->slots[j];
+    return PT_OK;
+}
+
+/* ---- streaming the tag rows in time order ---- */
+
+typedef struct scan {
+    trend_map map;
+    pt_case_analysis *an;
+    unsigned index;              /* current tag sample, 1-based */
+    int64_t sample_id;
+    double x;                    /* hours since the first timed sample; NAN unknown */
+    int timed;
+    pt_filetime t0;
+    uint64_t pool_sum[4];        /* tagged bytes of the current sample */
+    fit pool_fit[4];
+} scan;
+
+static void close_sample(scan *s)
+{
+    int p;
+    if (s->index == 0)
+        return;
+    for (p = 0; p < 4; p++) {
+        if (s->timed)
+            fit_add(&s->pool_fit[p], s->x, (double)s->pool_sum[p]);
+        s->an->pools[p].tagged_bytes = s->pool_sum[p];
+    }
+}
+
+static void open_sample(scan *s, int64_t sample_id, pt_filetime time)
+{
+    close_sample(s);
+    memset(s->pool_sum, 0, sizeof s->pool_sum);
+    s->index++;
+    s->sample_id = sample_id;
+    s->timed = time != 0;
+    if (time != 0 && s->t0 == 0)
+        s->t0 = time;
+    s->x = s->timed ? (double)(int64_t)(time - s->t0) * HOURS_PER_FILETIME : 0.0;
+    if (time != 0) {
+        if (s->an->first_time == 0)
+            s->an->first_time = time;
+        s->an->last_time = time;
+    }
+    s->an->tag_samples++;
+    s->an->last_sample_id = sample_id;
+}
+
+static void add_row(scan *s, trend_acc *acc, const char *text, uint64_t bytes,
+                    uint64_t outstanding, const char *binary)
+{
+    pt_trend *t = &acc->t;
+
+    if (t->samples == 0) {
+        t->first_bytes = bytes;
+    } else if (acc->last_index != s->index) {
+        t->intervals++;
+        if (bytes > acc->prev_bytes)
+            acc->grew++;
+    }
+    if (acc->last_index == s->index) {
+        /* The same tag twice in one sample (two shown texts): add up. */
+        bytes += t->bytes;
+        outstanding += t->outstanding;
+    } else {
+        t->samples++;
+    }
+    acc->prev_bytes = bytes;
+    acc->last_index = s->index;
+    t->bytes = bytes;
+    t->outstanding = outstanding;
+    snprintf(t->tag_text, sizeof t->tag_text, "%s", text);
+    if (binary != NULL && binary[0] != '\0')
+        snprintf(t->binary, sizeof t->binary, "%s", binary);
+}
+
+/* After a sample's rows are all in, its timed points go to the fits. */
+static void fit_sample_rows(scan *s)
+{
+    size_t i;
+    if (!s->timed)
+        return;
+    for (i = 0; i < s->map.cap; i++) {
+        trend_acc *acc = &s->map.slots[i];
+        if (acc->used && acc->last_index == s->index) {
+            fit_add(&acc->f, s->x, (double)acc->t.bytes);
+            acc->t.timed_samples++;
+        }
+    }
+}
+
+static const char *const TAG_ROWS_SQL =
+    "SELECT s.id, s.time, t.value, t.text, r.pool, r.outstanding, r.bytes, r.binary "
+    "FROM samples s JOIN tag_rows r ON r.sample_id = s.id JOIN tags t ON t.id = r.tag_id "
+    "WHERE s.case_id = ?1 ORDER BY s.time, s.id";
+
+static pt_status scan_tag_rows(pt_archive *a, scan *s, pt_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    pt_status rc = pt_archive_prepare(a, TAG_ROWS_SQL, &st, err);
+    int step;
+
+    if (rc != PT_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, s->an->case_id);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t sample_id = sqlite3_column_int64(st, 0);
+        int pool = sqlite3_column_int(st, 4);
+        uint64_t bytes = (uint64_t)sqlite3_column_int64(st, 6);
+        trend_acc *acc;
+        const char *text = (const char *)sqlite3_column_text(st, 3);
+
+        if (pool < 0 || pool > 3)
+            continue;
+        if (sample_id != s->sample_id || s->index == 0) {
+            if (s->index != 0)
+                fit_sample_rows(s);
+            open_sample(s, sample_id, (pt_filetime)sqlite3_column_int64(st, 1));
+        }
+        rc = map_get(&s->map, (pt_tag)sqlite3_column_int64(st, 2), (pt_pool)pool, &acc, err);
+        if (rc != PT_OK)
+            goto out;
+        add_row(s, acc, text != NULL ? text : "", bytes,
+                (uint64_t)sqlite3_column_int64(st, 5),
+                (const char *)sqlite3_column_text(st, 7));
+        s->pool_sum[pool] += bytes;
+        s->an->pools[pool].present = 1;
+    }
+    if (step != SQLITE_DONE) {
+        rc = pt_archive_db_error(a, err, "cannot read the tag rows");
+        goto out;
+    }
+    if (s->index != 0)
+        fit_sample_rows(s);
+    close_sample(s);
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- verdicts ---- */
+
+static void format_bytes(double v, char *out, size_t size)
+{
+    static const char *const units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    double a = fabs(v);
+    while (a >= 1024.0 && u < 4) {
+        a /= 1024.0;
+        v /= 1024.0;
+        u++;
+    }
+    if (u == 0)
+        snprintf(out, size, "%.0f bytes", v);
+    else
+        snprintf(out, size, "%.1f %s", v, units[u]);
+}
+
+static void classify_growth(pt_trend *t, const fit *f, unsigned grew)
+{
+    double span = f->last_x - f->first_x;
+    char rate[32], from[32], to[32];
+
+    format_bytes(t->growth_bytes_per_hour, rate, sizeof rate);
+    format_bytes((double)t->first_bytes, from, sizeof from);
+    format_bytes((double)t->bytes, to, sizeof to);
+    if (t->samples >= LEAK_MIN_SAMPLES && t->persistence >= LEAK_MIN_PERSISTENCE) {
+        t->verdict = PT_VERDICT_LEAKING;
+        t->verdict_class = 3;
+        snprintf(t->reason, sizeof t->reason,
+                 "grew in %u of %u intervals, %s per hour over %.1f hours (%s to %s)", grew,
+                 t->intervals, rate, span, from, to);
+    } else if (t->persistence >= GROW_MIN_PERSISTENCE || t->intervals == 1) {
+        t->verdict = PT_VERDICT_GROWING;
+        t->verdict_class = 2;
+        snprintf(t->reason, sizeof t->reason,
+                 "grows %s per hour over %.1f hours (%s to %s), but in %u of %u intervals "
+                 "only: not yet steady enough to call a leak",
+                 rate, span, from, to, grew, t->intervals);
+    }
+}
+
+static void classify(pt_trend *t, const fit *f, unsigned grew, const pt_case_analysis *an)
+{
+    const pt_pool_state *pool = &an->pools[t->pool];
+    double span = f->last_x - f->first_x;
+    char size[32], total[32];
+
+    t->growth_bytes_per_hour = t->timed_samples >= 2 ? fit_slope(f) : 0.0;
+    t->persistence = t->intervals > 0 ? (double)grew / t->intervals : 0.0;
+    t->share = t->in_last && pool->tagged_bytes > 0
+                   ? (double)t->bytes / (double)pool->tagged_bytes : 0.0;
+    t->verdict = PT_VERDICT_STABLE;
+    t->verdict_class = 0;
+    if (t->growth_bytes_per_hour > 0 && t->growth_bytes_per_hour * span >= GROW_MIN_BYTES &&
+        t->bytes > t->first_bytes)
+        classify_growth(t, f, grew);
+    if (t->verdict_class == 0 && t->share >= LARGE_MIN_SHARE) {
+        t->verdict = PT_VERDICT_LARGE;
+        t->verdict_class = 1;
+        format_bytes((double)t->bytes, size, sizeof size);
+        format_bytes((double)pool->tagged_bytes, total, sizeof total);
+        snprintf(t->reason, sizeof t->reason,
+                 an->tag_samples <= 1
+                     ? "%s, %.0f%% of the %s tagged bytes (%s) in the only sample: one "
+                       "snapshot shows size, not growth"
+                     : "%s, %.0f%% of the %s tagged bytes (%s), without steady growth",
+                 size, t->share * 100.0, pool->name, total);
+    }
+    if (t->verdict_class == 0) {
+        format_bytes((double)t->bytes, size, sizeof size);
+        snprintf(t->reason, sizeof t->reason, "%s, neither growing nor a large share", size);
+    }
+    t->score = t->verdict_class >= 2 ? t->growth_bytes_per_hour * t->persistence
+                                      : (double)t->bytes;
+}
+
+static int trend_cmp(const void *pa, const void *pb)
+{
+    const pt_trend *a = pa, *b = pb;
+    if (a->verdict_class != b->verdict_class)
+        return a->verdict_class > b->verdict_class ? -1 : 1;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    if (a->bytes != b->bytes)
+        return a->bytes > b->bytes ? -1 : 1;
+    if (a->tag != b->tag)
+        return a->tag < b->tag ? -1 : 1;
+    return (int)a->pool - (int)b->pool;
+}
+
+static pt_status collect_trends(scan *s, pt_case_analysis *an, pt_error *err)
+{
+    size_t i, n = 0;
+
+    an->trends = calloc(s->map.used != 0 ? s->map.used : 1, sizeof *an->trends);
+    if (an->trends == NULL)
+        return pt_error_set(err, PT_ERR_NOMEM, NULL, PT_NO_OFFSET, "out of memory");
+    for (i = 0; i < s->map.cap; i++) {
+        trend_acc *acc = &s->map.slots[i];
+        if (!acc->used)
+            continue;
+        acc->t.in_last = acc->last_index == s->index;
+        classify(&acc->t, &acc->f, acc->grew, an);
+        an->trends[n++] = acc->t;
+    }
+    an->trend_count = n;
+    qsort(an->trends, n, sizeof *an->trends, trend_cmp);
+    for (i = 0; i < n && i < PT_MAX_SUSPECTS && an->trends[i].verdict_class > 0; i++)
+        ;
+    an->suspect_count = i;
+    return PT_OK;
+}
+
+static const char *const POOL_NAMES[4] = {"NonPagedPool", "PagedPool", "SessionNonPagedPool",
+                                          "SessionPagedPool"};
+
+pt_status pt_case_analyze(pt_archive *a, int64_t case_id, pt_case_analysis *an, pt_error *err)
+{
+    scan s;
+    pt_status rc;
+    int p;
+
+    memset(an, 0, sizeof *an);
+    memset(&s, 0, sizeof s);
+    an->case_id = case_id;
+    for (p = 0; p < 4; p++) {
+        an->pools[p].name = POOL_NAMES[p];
+        an->pools[p].hours_to_exhaustion = -1;
+    }
+    s.an = an;
+    rc = scan_tag_rows(a, &s, err);
+    if (rc == PT_OK)
+        rc = collect_trends(&s, an, err);
+    if (rc == PT_OK) {
+        double slopes[4];
+        for (p = 0; p < 4; p++)
+            slopes[p] = s.pool_fit[p].n >= 2 ? fit_slope(&s.pool_fit[p]) : NAN;
+        rc = pt_analysis_pool_limits(a, an, slopes, err);
+    }
+    free(s.map.slots);
+    if (rc != PT_OK)
+        pt_case_analysis_free(an);
+    return rc;
+}
+
+void pt_case_analysis_free(pt_case_analysis *an)
+{
+    free(an->trends);
+    an->trends = NULL;
+    an->trend_count = an->suspect_count = 0;
+}

@@ -1,0 +1,193 @@
+/* archive_import.c - one bundle into the archive, in one transaction. */
+#include <stdio.h>
+#include <string.h>
+
+#include "archive_import.h"
+#include "bundle.h"
+#include "pt_readers.h"
+
+/* Members up to this size are hashed whole before they are read; larger
+ * ones (crash dumps) are verified chunk by chunk by the bundle reader as
+ * the import touches them, so a 64 GB dump is not read twice. */
+#define VERIFY_WHOLE_MAX (256ull << 20)
+
+void pt_import_case_from_path(const char *path, char *out, size_t out_size)
+{
+    const char *base = strrchr(path, '/');
+    const char *dot;
+    size_t len;
+
+    base = base != NULL ? base + 1 : path;
+    dot = strrchr(base, '.');
+    len = dot != NULL && dot != base ? (size_t)(dot - base) : strlen(base);
+    if (len == 0) {
+        base = "case";
+        len = 4;
+    }
+    if (len >= out_size)
+        len = out_size - 1;
+    memcpy(out, base, len);
+    out[len] = '\0';
+}
+
+static void choose_case_name(const pt_import_options *opt, const pt_bundle_info *info,
+                             const char *path, char *out, size_t out_size)
+{
+    if (opt->case_name != NULL && opt->case_name[0] != '\0')
+        snprintf(out, out_size, "%s", opt->case_name);
+    else if (info != NULL && info->case_hint != NULL && info->case_hint[0] != '\0')
+        snprintf(out, out_size, "%s", info->case_hint);
+    else
+        pt_import_case_from_path(path, out, out_size);
+}
+
+/* The sample time the collector recorded for a member (given on its
+ * command line), or 0. */
+static pt_filetime member_sample_time(const pt_bundle_member *m)
+{
+    const char *text = pt_bundle_member_attr(m, "sample_time");
+    pt_filetime ft = 0;
+    if (text != NULL && pt_filetime_parse(text, &ft) != 0)
+        ft = 0;
+    return ft;
+}
+
+static pt_filetime member_mtime(const pt_bundle_member *m)
+{
+    const char *text = pt_bundle_member_attr(m, "mtime");
+    pt_filetime ft = 0;
+    if (text != NULL && pt_filetime_parse(text, &ft) != 0)
+        ft = 0;
+    return ft;
+}
+
+/* Reads member i through its reader into the import's sink. */
+static pt_status import_member(pt_import *im, pt_bundle *b, size_t i, int partial,
+                               pt_error *err)
+{
+    const pt_bundle_member *m = pt_bundle_member_at(b, i);
+    const pt_reader *reader = pt_readers_by_name(m->kind);
+    pt_import_source_info si;
+    pt_read_options ro;
+    pt_source *src = NULL;
+    pt_status rc;
+
+    memset(&si, 0, sizeof si);
+    si.member = m->name;
+    si.kind = m->kind;
+    si.size = m->size;
+    si.sha256 = m->sha256;
+    si.partial = partial;
+    if (m->size <= VERIFY_WHOLE_MAX) {
+        rc = pt_bundle_verify_member(b, i, err);
+        if (rc != PT_OK)
+            return rc;
+    }
+    rc = pt_import_add_source(im, &si, err);
+    if (rc != PT_OK)
+        return rc;
+    if (reader == NULL || reader->read == NULL) {
+        /* Kept as a source (name, size, hash); nothing in it to load yet. */
+        const pt_sink *sink = pt_import_sink(im);
+        if (sink->warning(sink->ctx, m->name, PT_NO_OFFSET,
+                          "no reader for this kind of member; kept as a source only") != PT_OK) {
+            *err = *pt_import_error(im);
+            return err->code;
+        }
+        return pt_import_end_source(im, err);
+    }
+    rc = pt_bundle_open_member(b, i, &src, err);
+    if (rc != PT_OK)
+        return rc;
+    memset(&ro, 0, sizeof ro);
+    ro.display_name = m->name;
+    ro.sample_time = member_sample_time(m);
+    ro.file_mtime = member_mtime(m);
+    ro.partial_ok = partial;
+    pt_error_clear(err);
+    rc = reader->read(src, &ro, pt_import_sink(im), err);
+    pt_source_close(src);
+    if (rc != PT_OK) {
+        /* A failure in the sink is the import's; keep its message. */
+        if (pt_import_error(im)->code != PT_OK)
+            *err = *pt_import_error(im);
+        else if (err->code == PT_OK)
+            pt_error_set(err, rc, m->name, PT_NO_OFFSET, "%s", pt_status_message(rc));
+        return err->code;
+    }
+    return pt_import_end_source(im, err);
+}
+
+static pt_status import_members(pt_import *im, pt_bundle *b, int partial, pt_error *err)
+{
+    size_t i, n = pt_bundle_member_count(b);
+    for (i = 0; i < n; i++) {
+        pt_status rc = import_member(im, b, i, partial, err);
+        if (rc != PT_OK)
+            return rc;
+    }
+    return PT_OK;
+}
+
+static void fill_bundle_info(pt_bundle *b, pt_import_bundle_info *bi)
+{
+    const pt_bundle_info *info = pt_bundle_get_info(b);
+    const char *path = pt_bundle_path(b);
+    const char *base = path != NULL ? strrchr(path, '/') : NULL;
+
+    memset(bi, 0, sizeof *bi);
+    bi->sha256 = pt_bundle_id(b);
+    bi->file_name = base != NULL ? base + 1 : path;
+    if (info != NULL) {
+        bi->collector_version = info->collector_version;
+        bi->host = info->host;
+        bi->created = info->created;
+        bi->case_hint = info->case_hint;
+    }
+    bi->partial = pt_bundle_is_partial(b);
+}
+
+pt_status pt_archive_import_bundle(pt_archive *a, const char *bundle_path,
+                                   const pt_import_options *opt, pt_import_result *res,
+                                   pt_error *err)
+{
+    pt_bundle *b = NULL;
+    pt_import *im = NULL;
+    pt_import_bundle_info bi;
+    pt_status rc;
+    int already = 0;
+
+    memset(res, 0, sizeof *res);
+    rc = pt_bundle_open(bundle_path, opt->partial_ok ? PT_BUNDLE_ALLOW_PARTIAL : PT_BUNDLE_STRICT,
+                        &b, err);
+    if (rc != PT_OK)
+        return rc;
+    fill_bundle_info(b, &bi);
+    snprintf(res->bundle_id, sizeof res->bundle_id, "%s", bi.sha256 != NULL ? bi.sha256 : "");
+    res->partial = bi.partial;
+    choose_case_name(opt, pt_bundle_get_info(b), bundle_path, res->case_name,
+                     sizeof res->case_name);
+    rc = pt_import_begin(a, res->case_name, &im, err);
+    if (rc != PT_OK)
+        goto out;
+    rc = pt_import_add_bundle(im, &bi, &already, err);
+    if (rc != PT_OK || already) {
+        res->already = already;
+        pt_import_abort(im); /* nothing written: the case row is rolled back too */
+        goto out;
+    }
+    rc = import_members(im, b, bi.partial, err);
+    if (rc != PT_OK) {
+        pt_import_abort(im);
+        goto out;
+    }
+    res->case_id = pt_import_case_id(im);
+    res->bundle_id_row = pt_import_bundle_row(im);
+    res->counts = *pt_import_get_counts(im);
+    rc = pt_import_commit(im, opt->after_load, opt->after_load_ctx, err);
+out:
+    if (rc != PT_OK)
+        pt_error_prefix(err, "import of %s failed, archive unchanged", bundle_path);
+    pt_bundle_close(b);
+    return rc;
+}

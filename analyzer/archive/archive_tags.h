@@ -1,0 +1,24 @@
+/* archive_tags.h - interning tags (raw value + shown text) to row ids.
+ *
+ * A tag row refers to tags(id); looking the tag up in SQLite for each of
+ * millions of rows would dominate an import, so ids are cached in an
+ * open-addressing hash table keyed by (value, text).
+ */
+#ifndef PT_ARCHIVE_TAGS_H
+#define PT_ARCHIVE_TAGS_H
+
+#include <stdint.h>
+
+#include "archive.h"
+#include "pt_tag.h"
+
+typedef struct pt_tag_intern pt_tag_intern;
+
+pt_status pt_tag_intern_open(pt_archive *a, pt_tag_intern **out, pt_error *err);
+/* The id of (tag, text), inserting a tags row when new.  text NULL means the
+ * tag's own formatted text. */
+pt_status pt_tag_intern_id(pt_tag_intern *ti, pt_tag tag, const char *text, int64_t *id,
+                           pt_error *err);
+void pt_tag_intern_close(pt_tag_intern *ti);
+
+#endif
