@@ -505,25 +505,22 @@ out:
     return rc;
 }
 
+/* The column header line ("Tag Type Allocs Frees Diff Bytes"), plus the
+ * title, the Memory:/Commit: lines or the Mapped_Driver column. */
 static int poolmon_probe(const uint8_t *head, size_t len)
 {
-    int score = 0;
+    static const char *const header[] = {"Tag", "Type", "Allocs", "Frees", "Diff", "Bytes",
+                                         NULL};
+    int score = 50;
 
-    if (!text_looks_textual(head, len))
+    if (!text_looks_textual(head, len) || !text_line_has_all(head, len, header))
         return 0;
-    if (text_contains(head, len, "Per Alloc"))
-        score += 40;
     if (text_contains(head, len, "pool information"))
         score += 30;
-    if (text_contains(head, len, "Mapped_Driver"))
-        score += 20;
     if (text_contains(head, len, "InRam Krnl") || text_contains(head, len, "Pool N:"))
         score += 30;
-    if (text_count_lines_with(head, len, " Nonp ") + text_count_lines_with(head, len, " Paged ") >
-        0)
+    if (text_contains(head, len, "Per Alloc"))
         score += 10;
-    if (score < 50)
-        return 0;
     return score > 100 ? 100 : score;
 }
 

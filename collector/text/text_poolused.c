@@ -672,27 +672,26 @@ out:
     return rc;
 }
 
-/* The header words, the "Sorting by" line, the command, the UNKNOWN
- * message: any two of them make it !poolused. */
+/* A table header line ("Tag Allocs Used"), plus the "Sorting by" line,
+ * the command, or the UNKNOWN / Binary descriptions. */
 static int poolused_probe(const uint8_t *head, size_t len)
 {
+    static const char *const header[] = {"Tag", "Allocs", "Used", NULL};
+    static const char *const poolmon_header[] = {"Tag", "Type", "Allocs", NULL};
     int score = 0;
 
-    if (!text_looks_textual(head, len))
+    if (!text_looks_textual(head, len) || !text_line_has_all(head, len, header) ||
+        text_line_has_all(head, len, poolmon_header))
         return 0;
+    score = 40;
     if (text_contains(head, len, "!poolused"))
-        score += 40;
+        score += 30;
     if (text_contains(head, len, "Sorting by"))
         score += 30;
-    if (text_count_lines_with(head, len, "Allocs") > 0 &&
-        text_count_lines_with(head, len, "Used") > 0 && text_contains(head, len, "Tag"))
-        score += 20;
     if (text_contains(head, len, "please update pooltag.txt") ||
         text_contains(head, len, ", Binary:"))
         score += 20;
-    if (text_contains(head, len, "Mapped_Driver") || text_contains(head, len, "Per Alloc"))
-        score -= 60; /* poolmon */
-    if (score < 50)
+    if (score < 60)
         return 0;
     return score > 100 ? 100 : score;
 }

@@ -154,6 +154,32 @@ unsigned text_count_lines_with(const uint8_t *hay, size_t len, const char *needl
     return count;
 }
 
+static int contains_cs(const uint8_t *s, size_t len, const char *word)
+{
+    size_t n = strlen(word), i;
+    for (i = 0; n <= len && i + n <= len; i++)
+        if (memcmp(s + i, word, n) == 0)
+            return 1;
+    return 0;
+}
+
+int text_line_has_all(const uint8_t *hay, size_t len, const char *const *words)
+{
+    size_t i = 0;
+    while (i < len) {
+        size_t end = i, k;
+        int all = 1;
+        while (end < len && hay[end] != '\n')
+            end++;
+        for (k = 0; words[k] != NULL && all; k++)
+            all = contains_cs(hay + i, end - i, words[k]);
+        if (all)
+            return 1;
+        i = end + 1;
+    }
+    return 0;
+}
+
 int text_looks_textual(const uint8_t *head, size_t len)
 {
     size_t i, controls = 0;

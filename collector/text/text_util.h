@@ -44,6 +44,10 @@ int text_contains(const uint8_t *hay, size_t len, const char *needle);
 /* Number of lines in hay[0..len) that contain needle (case-insensitive). */
 unsigned text_count_lines_with(const uint8_t *hay, size_t len, const char *needle);
 
+/* True when one line of hay[0..len) contains every word of the
+ * NULL-terminated list (case-sensitive), e.g. a table's header line. */
+int text_line_has_all(const uint8_t *hay, size_t len, const char *const *words);
+
 /* True when the first len bytes look like text: no NUL bytes and few
  * other control characters.  Every text probe checks this first. */
 int text_looks_textual(const uint8_t *head, size_t len);

@@ -57,7 +57,7 @@ typedef struct recording {
     char last_warning[512];
 } recording;
 
-static char *rec_dup(const char *s)
+static inline char *rec_dup(const char *s)
 {
     char *p;
     if (s == NULL)
@@ -80,7 +80,7 @@ static char *rec_dup(const char *s)
         }                                                                       \
     } while (0)
 
-static pt_status rec_begin(void *ctx, const pt_sample_info *info)
+static inline pt_status rec_begin(void *ctx, const pt_sample_info *info)
 {
     recording *r = ctx;
     rec_sample *s;
@@ -99,7 +99,7 @@ static pt_status rec_begin(void *ctx, const pt_sample_info *info)
     return PT_OK;
 }
 
-static pt_status rec_end(void *ctx)
+static inline pt_status rec_end(void *ctx)
 {
     recording *r = ctx;
     if (!r->open)
@@ -108,7 +108,7 @@ static pt_status rec_end(void *ctx)
     return PT_OK;
 }
 
-static pt_status rec_row_cb(void *ctx, const pt_tag_row *row)
+static inline pt_status rec_row_cb(void *ctx, const pt_tag_row *row)
 {
     recording *r = ctx;
     rec_row *o;
@@ -131,7 +131,7 @@ static pt_status rec_row_cb(void *ctx, const pt_tag_row *row)
     return PT_OK;
 }
 
-static pt_status rec_counter_cb(void *ctx, const pt_counter *c)
+static inline pt_status rec_counter_cb(void *ctx, const pt_counter *c)
 {
     recording *r = ctx;
     rec_counter *o;
@@ -146,7 +146,7 @@ static pt_status rec_counter_cb(void *ctx, const pt_counter *c)
     return PT_OK;
 }
 
-static pt_status rec_desc_cb(void *ctx, const pt_tag_desc *d)
+static inline pt_status rec_desc_cb(void *ctx, const pt_tag_desc *d)
 {
     recording *r = ctx;
     rec_desc *o;
@@ -161,7 +161,7 @@ static pt_status rec_desc_cb(void *ctx, const pt_tag_desc *d)
     return PT_OK;
 }
 
-static pt_status rec_warning(void *ctx, const char *source, uint64_t offset,
+static inline pt_status rec_warning(void *ctx, const char *source, uint64_t offset,
                              const char *message)
 {
     recording *r = ctx;
@@ -174,7 +174,7 @@ static pt_status rec_warning(void *ctx, const char *source, uint64_t offset,
     return PT_OK;
 }
 
-static void rec_free(recording *r)
+static inline void rec_free(recording *r)
 {
     size_t i;
     for (i = 0; i < r->nrows; i++) {
@@ -197,7 +197,7 @@ static void rec_free(recording *r)
     memset(r, 0, sizeof *r);
 }
 
-static pt_sink rec_sink(recording *r)
+static inline pt_sink rec_sink(recording *r)
 {
     pt_sink s;
     memset(&s, 0, sizeof s);
@@ -212,7 +212,7 @@ static pt_sink rec_sink(recording *r)
 }
 
 /* Runs a reader over a file or a buffer into a fresh recording. */
-static pt_status rec_read_source(const pt_reader *reader, pt_source *src, recording *r,
+static inline pt_status rec_read_source(const pt_reader *reader, pt_source *src, recording *r,
                                  const pt_read_options *opt, pt_error *err)
 {
     pt_sink s;
@@ -223,7 +223,7 @@ static pt_status rec_read_source(const pt_reader *reader, pt_source *src, record
     return reader->read(src, opt ? opt : &def, &s, err);
 }
 
-static pt_status rec_read_file(const pt_reader *reader, const char *path, recording *r,
+static inline pt_status rec_read_file(const pt_reader *reader, const char *path, recording *r,
                                pt_error *err)
 {
     pt_source *src = NULL;
@@ -237,7 +237,7 @@ static pt_status rec_read_file(const pt_reader *reader, const char *path, record
     return st;
 }
 
-static pt_status rec_read_buffer(const pt_reader *reader, const void *data, size_t len,
+static inline pt_status rec_read_buffer(const pt_reader *reader, const void *data, size_t len,
                                  recording *r, pt_error *err)
 {
     pt_source *src = NULL;
@@ -251,7 +251,7 @@ static pt_status rec_read_buffer(const pt_reader *reader, const void *data, size
     return st;
 }
 
-static const rec_row *rec_find_row(const recording *r, const char *tag_text, pt_pool pool)
+static inline const rec_row *rec_find_row(const recording *r, const char *tag_text, pt_pool pool)
 {
     size_t i;
     for (i = 0; i < r->nrows; i++)
@@ -262,7 +262,7 @@ static const rec_row *rec_find_row(const recording *r, const char *tag_text, pt_
 
 /* The value of a counter, or UINT64_MAX - 1 when it is missing (so a
  * check against a real value fails loudly). */
-static uint64_t rec_counter_value(const recording *r, const char *name, const char *unit)
+static inline uint64_t rec_counter_value(const recording *r, const char *name, const char *unit)
 {
     size_t i;
     for (i = 0; i < r->ncounters; i++)
@@ -271,7 +271,7 @@ static uint64_t rec_counter_value(const recording *r, const char *name, const ch
     return UINT64_MAX - 1;
 }
 
-static size_t rec_rows_in_pool(const recording *r, pt_pool pool)
+static inline size_t rec_rows_in_pool(const recording *r, pt_pool pool)
 {
     size_t i, n = 0;
     for (i = 0; i < r->nrows; i++)
