@@ -75,5 +75,7 @@ void pt_error_prefix(pt_error *err, const char *fmt, ...)
     vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
     memcpy(old, err->message, sizeof old);
-    snprintf(err->message, sizeof err->message, "%s: %s", prefix, old);
+    /* "PREFIX: OLD", cut at the buffer's end; the precision makes the bound
+     * visible to gcc's -Wformat-truncation. */
+    snprintf(err->message, sizeof err->message, "%.255s: %.765s", prefix, old);
 }
