@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "archive.h"
 #include "case_report.h"
@@ -78,6 +79,41 @@ static pt_status report_check_archive(const char *db_path, pt_error *err)
     return PT_OK;
 }
 
+/* Fails fast, before the report is built, when an output cannot be
+ * written: its directory must exist and be writable, and the path must not
+ * be a directory. */
+static pt_status report_check_output(const char *path, pt_error *err)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    struct stat st;
+
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return pt_error_set(err, PT_ERR_IO, path, PT_NO_OFFSET,
+                            "cannot write the report: it is a directory");
+    if (slash == NULL) {
+        snprintf(dir, sizeof dir, ".");
+    } else if (slash == path) {
+        snprintf(dir, sizeof dir, "/");
+    } else {
+        if ((size_t)(slash - path) >= sizeof dir)
+            return pt_error_set(err, PT_ERR_IO, path, PT_NO_OFFSET,
+                                "cannot write the report: path too long");
+        memcpy(dir, path, (size_t)(slash - path));
+        dir[slash - path] = '\0';
+    }
+    if (stat(dir, &st) != 0)
+        return pt_error_set(err, PT_ERR_IO, path, PT_NO_OFFSET,
+                            "cannot write the report: directory %s: %s", dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return pt_error_set(err, PT_ERR_IO, path, PT_NO_OFFSET,
+                            "cannot write the report: %s is not a directory", dir);
+    if (access(dir, W_OK) != 0)
+        return pt_error_set(err, PT_ERR_IO, path, PT_NO_OFFSET,
+                            "cannot write the report: directory %s: %s", dir, strerror(errno));
+    return PT_OK;
+}
+
 int tool_report(int argc, char **argv)
 {
     report_options opt;
@@ -96,6 +132,10 @@ int tool_report(int argc, char **argv)
     db_path = tool_archive_path(opt.db_path);
     st = report_check_archive(db_path, &err);
     if (st != PT_OK)
+        goto out;
+    if (opt.xml_path != NULL && (st = report_check_output(opt.xml_path, &err)) != PT_OK)
+        goto out;
+    if (opt.html_path != NULL && (st = report_check_output(opt.html_path, &err)) != PT_OK)
         goto out;
     st = pt_archive_open(db_path, PT_ARCHIVE_OPEN_EXISTING, &archive, &err);
     if (st != PT_OK)

@@ -33,7 +33,7 @@ static void path_join(char *out, size_t size, const char *dir, const char *name)
 /* A scratch output path in the build tree. */
 static void out_path(char *out, size_t size, const char *name)
 {
-    char dir[2048];
+    char dir[1024];
     snprintf(dir, sizeof dir, "%s/test-output", env_or("PT_BUILD_DIR", "."));
     mkdir(dir, 0777);
     path_join(out, size, dir, name);
