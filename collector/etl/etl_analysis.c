@@ -94,7 +94,8 @@ struct etl_analysis {
     size_t ndeltas, cap_deltas;
     uint64_t origin, interval, next_boundary;
     uint64_t last_ts;
-    int saw_event;
+    uint64_t first_pool_ts;
+    int saw_event, saw_pool;
 };
 
 static int grow_array(void **arr, size_t *cap, size_t need, size_t elem)
@@ -402,6 +403,10 @@ static pt_status on_pool(etl_analysis *a, const etl_event *ev, pt_error *err)
     }
     if (r == 1)
         return PT_OK;
+    if (!a->saw_pool) {
+        a->saw_pool = 1;
+        a->first_pool_ts = ev->ts;
+    }
     l = live_find(a, pe.entry, pe.session_id);
     if (pe.op == ETL_POOL_ALLOC) {
         a->totals.allocs++;
@@ -908,9 +913,12 @@ pt_status etl_analysis_emit(etl_analysis *a, const pt_sink *sink, const char *so
     if (state == NULL)
         return nomem(a, err);
     /* The series: each snapshot's state is the previous one plus its
-     * deltas.  Boundaries past the last event are not emitted. */
+     * deltas.  Snapshots before the first pool event say nothing, and a
+     * trace without pool events has only the closing sample. */
     for (k = 0; k < a->nsnaps && st == PT_OK; k++) {
         const etl_snapshot *s = &a->snaps[k];
+        if (!a->saw_pool || s->ts <= a->first_pool_ts)
+            continue;
         for (i = 0; i < s->delta_n; i++) {
             const etl_row_delta *d = &a->deltas[s->delta_off + i];
             state[d->row].allocs = d->allocs;

@@ -100,6 +100,7 @@ int etl_event_parse(const uint8_t *p, size_t avail, etl_event *ev)
     type = p[2];
     flags = p[3];
     memset(ev, 0, sizeof *ev);
+    ev->raw = p;
     if ((flags & 0xC0u) == 0x80u) {
         /* WPP MESSAGE_TRACE_HEADER: u16 size at +0, no timestamp here. */
         ev->kind = ETL_HK_WPP;

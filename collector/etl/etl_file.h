@@ -65,6 +65,7 @@ typedef struct etl_event {
     uint32_t tid, pid;
     uint64_t ts;            /* raw clock ticks */
     uint16_t cpu;
+    const uint8_t *raw;     /* the event, header included (size bytes) */
     const uint8_t *payload;
     uint32_t payload_len;
     uint64_t offset;        /* file offset of the buffer, plus the event's
