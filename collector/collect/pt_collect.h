@@ -1,37 +1,52 @@
 /* pt_collect.h - what `pooltriage-collect` does, callable from both programs
  * (`pooltriage-collect ...` and `pooltriage collect ...`).
  *
- * The command line is parsed into a pt_collect_plan (collect_options.c,
- * a table other modules extend by one line per option); pt_collect_run
- * then recognizes every input by content before anything is written, and
+ * The command line becomes a pt_collect_plan (collect_options.c: a table
+ * other modules extend by one line per option).  pt_collect_run then checks
+ * every input (recognized by content) before anything is written, and
  * streams the members into the bundle at its final path, so a collector
  * killed mid-way leaves a bundle readable up to its last complete member.
+ *
+ * An input has a type (evidence file, crash dump, drivers directory, ...):
+ * a check run before the bundle is created and an add that writes its
+ * members.  A module adds an input type by defining a pt_collect_input_type
+ * and an option line that calls pt_collect_plan_add_input with it.
  */
 #ifndef PT_COLLECT_H
 #define PT_COLLECT_H
 
 #include <stddef.h>
 
+#include "bundle.h"
 #include "pt_error.h"
 #include "pt_evidence.h"
+#include "pt_reader.h"
 
-/* What an input is: an evidence file recognized by content, or one of the
- * special inputs later modules add (a dump given with --dump, a drivers
- * directory). */
-typedef enum pt_collect_input_kind {
-    PT_COLLECT_EVIDENCE = 0,  /* FILE: recognized by pt_readers_detect */
-    PT_COLLECT_DUMP = 1,      /* --dump FILE */
-    PT_COLLECT_DRIVERS = 2,   /* --drivers DIR */
-} pt_collect_input_kind;
+typedef struct pt_collect_plan pt_collect_plan;
+typedef struct pt_collect_input pt_collect_input;
+typedef struct pt_collect_ctx pt_collect_ctx;
 
-typedef struct pt_collect_input {
-    pt_collect_input_kind kind;
+typedef struct pt_collect_input_type {
+    const char *name;  /* "evidence", "dump", "drivers" */
+    /* Recognizes the input before the bundle exists (nothing is written if
+     * any check fails); may fill in->reader and in->state. */
+    pt_status (*check)(const pt_collect_plan *plan, pt_collect_input *in, pt_error *err);
+    /* Writes the input's members through ctx. */
+    pt_status (*add)(pt_collect_ctx *ctx, pt_collect_input *in, pt_error *err);
+    /* Frees in->state; may be NULL. */
+    void (*release)(pt_collect_input *in);
+} pt_collect_input_type;
+
+struct pt_collect_input {
+    const pt_collect_input_type *type;
     const char *path;          /* as given on the command line */
-    const char *time_text;     /* --time given before it, or NULL */
-    pt_filetime time;          /* parsed --time, 0 = none */
-} pt_collect_input;
+    const char *time_text;     /* the --time given before it, or NULL */
+    pt_filetime time;          /* that time parsed, 0 = none */
+    const pt_reader *reader;   /* set by check for evidence files */
+    void *state;               /* the type's own */
+};
 
-typedef struct pt_collect_plan {
+struct pt_collect_plan {
     const char *output;        /* -o FILE */
     const char *case_hint;     /* --case NAME */
     const char *host;          /* --host NAME (default: this machine's name) */
@@ -39,10 +54,13 @@ typedef struct pt_collect_plan {
     int show_help, show_version;
     pt_collect_input *inputs;
     size_t input_count, input_cap;
-    /* --time in effect for the inputs that follow */
-    const char *current_time_text;
+    const char *current_time_text; /* --time in effect for inputs that follow */
     pt_filetime current_time;
-} pt_collect_plan;
+};
+
+/* The input types this module defines. */
+extern const pt_collect_input_type pt_collect_type_evidence; /* FILE */
+extern const pt_collect_input_type pt_collect_type_dump;     /* --dump FILE */
 
 void pt_collect_plan_init(pt_collect_plan *plan);
 void pt_collect_plan_free(pt_collect_plan *plan);
@@ -50,17 +68,30 @@ void pt_collect_plan_free(pt_collect_plan *plan);
 /* Parses argv[1..argc-1] (argv[0] is the program or command name). */
 pt_status pt_collect_parse_args(pt_collect_plan *plan, int argc, char **argv,
                                 pt_error *err);
-/* Appends an input (used by the option table). */
-pt_status pt_collect_plan_add_input(pt_collect_plan *plan, pt_collect_input_kind kind,
+/* Appends an input with the --time now in effect (used by the options). */
+pt_status pt_collect_plan_add_input(pt_collect_plan *plan, const pt_collect_input_type *type,
                                     const char *path, pt_error *err);
 
-/* Prints the usage text (the option table) to out (a FILE *). */
+/* Prints the usage text (from the option table) to out, a FILE *. */
 void pt_collect_print_help(void *out, const char *progname);
 
-/* Collects: checks every input, writes the bundle.  On failure no bundle
- * is left at plan->output unless members were already written when the
- * failure happened mid-stream (then the bundle is left partial, as a
- * killed collector would leave it, and the message says so). */
+/* ---- for input types: writing members ---- */
+
+/* The writer of the bundle being made. */
+pt_bundle_writer *pt_collect_writer(pt_collect_ctx *ctx);
+const pt_collect_plan *pt_collect_get_plan(pt_collect_ctx *ctx);
+/* A member name unique in this bundle: "DIR/BASENAME" of path (made safe),
+ * or "DIR/2/BASENAME", ... when taken.  Valid until the run ends. */
+const char *pt_collect_member_name(pt_collect_ctx *ctx, const char *dir, const char *path,
+                                   pt_error *err);
+/* Adds a file as a member with original_path and mtime attributes, plus
+ * extra ones. */
+pt_status pt_collect_add_file(pt_collect_ctx *ctx, const char *name, const char *kind,
+                              const char *path, const pt_bundle_attr *extra,
+                              size_t extra_count, pt_error *err);
+
+/* Collects: checks every input, then writes the bundle.  On failure no
+ * bundle is left at plan->output. */
 pt_status pt_collect_run(const pt_collect_plan *plan, pt_error *err);
 
 /* The whole command: parse, help/version, run; prints errors prefixed with

@@ -1,0 +1,180 @@
+/* collect_inputs.c - the evidence-file and crash-dump input types: each
+ * file is recognized by content before the bundle is created, and text
+ * evidence is read once so the bundle records which time each sample has
+ * and where that time came from. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pt_collect.h"
+#include "pt_readers.h"
+
+/* Text evidence is read whole at collect time; anything bigger than this
+ * is not text output of a debugger or poolmon. */
+#define TEXT_READ_LIMIT (512ull * 1024 * 1024)
+
+typedef struct evidence_state {
+    pt_filetime mtime;
+    unsigned long samples;
+    pt_filetime first_time;
+    char time_origin[16];
+    char variant[64];
+    char first_host[128];
+} evidence_state;
+
+static pt_status capture_sample(void *ctx, const pt_sample_info *info)
+{
+    evidence_state *es = ctx;
+    if (es->samples++ == 0) {
+        es->first_time = info->time;
+        snprintf(es->time_origin, sizeof es->time_origin, "%s",
+                 info->time_origin ? info->time_origin : "");
+        snprintf(es->variant, sizeof es->variant, "%s", info->variant ? info->variant : "");
+        snprintf(es->first_host, sizeof es->first_host, "%s", info->host ? info->host : "");
+    }
+    return PT_OK;
+}
+
+static int is_text_kind(pt_source_kind kind)
+{
+    return kind == PT_KIND_POOLMON || kind == PT_KIND_POOLUSED || kind == PT_KIND_VM ||
+           kind == PT_KIND_POOLTAG;
+}
+
+static pt_status stat_regular(const char *path, pt_filetime *mtime, pt_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return pt_error_set(err, PT_ERR_IO, path, PT_NO_OFFSET, "cannot open: no such file");
+    if (!S_ISREG(st.st_mode))
+        return pt_error_set(err, PT_ERR_USAGE, path, PT_NO_OFFSET,
+                            "not a regular file (a directory of drivers goes with --drivers)");
+    *mtime = pt_filetime_from_unix((int64_t)st.st_mtime, 0);
+    return PT_OK;
+}
+
+/* Opens and recognizes path; for text kinds reads it through the reader to
+ * learn its samples' times. */
+static pt_status recognize(pt_collect_input *in, evidence_state *es, pt_error *err)
+{
+    pt_source *src = NULL;
+    pt_status st;
+
+    if ((st = stat_regular(in->path, &es->mtime, err)) != PT_OK)
+        return st;
+    if ((st = pt_source_open_file(in->path, &src, err)) != PT_OK)
+        return st;
+    st = pt_readers_detect(src, &in->reader, err);
+    if (st == PT_OK && is_text_kind(in->reader->kind)) {
+        pt_read_options opt;
+        pt_sink sink;
+        memset(&opt, 0, sizeof opt);
+        memset(&sink, 0, sizeof sink);
+        opt.display_name = in->path;
+        opt.sample_time = in->time;
+        opt.file_mtime = es->mtime;
+        opt.partial_ok = 1;
+        sink.ctx = es;
+        sink.begin_sample = capture_sample;
+        if (src->size > TEXT_READ_LIMIT)
+            st = pt_error_set(err, PT_ERR_LIMIT, in->path, PT_NO_OFFSET,
+                              "%s output of %llu bytes is over the %llu-byte limit for text",
+                              in->reader->name, (unsigned long long)src->size,
+                              TEXT_READ_LIMIT);
+        else
+            st = in->reader->read(src, &opt, &sink, err);
+    }
+    pt_source_close(src);
+    return st;
+}
+
+static pt_status evidence_check(const pt_collect_plan *plan, pt_collect_input *in,
+                                pt_error *err)
+{
+    evidence_state *es = calloc(1, sizeof *es);
+    if (es == NULL)
+        return pt_error_set(err, PT_ERR_NOMEM, in->path, PT_NO_OFFSET, "out of memory");
+    in->state = es;
+    return recognize(in, es, err);
+}
+
+static void evidence_release(pt_collect_input *in)
+{
+    free(in->state);
+    in->state = NULL;
+}
+
+static pt_status evidence_add(pt_collect_ctx *ctx, pt_collect_input *in, pt_error *err)
+{
+    evidence_state *es = in->state;
+    pt_bundle_attr attrs[8];
+    char sample_time[32], samples[24];
+    size_t n = 0;
+    const char *name = pt_collect_member_name(ctx, "evidence", in->path, err);
+
+    if (name == NULL)
+        return err != NULL ? err->code : PT_ERR_NOMEM;
+    if (es->samples > 0) {
+        snprintf(samples, sizeof samples, "%lu", es->samples);
+        attrs[n].key = "samples";
+        attrs[n++].value = samples;
+        if (es->first_time != 0) {
+            attrs[n].key = "sample_time";
+            attrs[n++].value = pt_filetime_format(es->first_time, sample_time);
+        }
+        if (es->time_origin[0] != '\0') {
+            attrs[n].key = "time_origin";
+            attrs[n++].value = es->time_origin;
+        }
+        if (es->variant[0] != '\0') {
+            attrs[n].key = "variant";
+            attrs[n++].value = es->variant;
+        }
+        if (es->first_host[0] != '\0') {
+            attrs[n].key = "source_host";
+            attrs[n++].value = es->first_host;
+        }
+    }
+    if (in->time_text != NULL) {
+        attrs[n].key = "time_given";
+        attrs[n++].value = in->time_text;
+    }
+    return pt_collect_add_file(ctx, name, in->reader->name, in->path, attrs, n, err);
+}
+
+const pt_collect_input_type pt_collect_type_evidence = {
+    "evidence", evidence_check, evidence_add, evidence_release,
+};
+
+/* ---- --dump FILE ---- */
+
+static pt_status dump_check(const pt_collect_plan *plan, pt_collect_input *in, pt_error *err)
+{
+    pt_status st = evidence_check(plan, in, err);
+    if (st != PT_OK)
+        return st;
+    if (in->reader->kind != PT_KIND_DUMP)
+        return pt_error_set(err, PT_ERR_FORMAT, in->path, PT_NO_OFFSET,
+                            "given with --dump but it is %s output, not a crash dump",
+                            in->reader->name);
+    if (plan->dump_reduce)
+        return pt_error_set(err, PT_ERR_UNSUPPORTED, in->path, PT_NO_OFFSET,
+                            "--dump-reduce is not in this build; collect the whole dump "
+                            "(without --dump-reduce)");
+    return PT_OK;
+}
+
+static pt_status dump_add(pt_collect_ctx *ctx, pt_collect_input *in, pt_error *err)
+{
+    const char *name = pt_collect_member_name(ctx, "dump", in->path, err);
+    if (name == NULL)
+        return err != NULL ? err->code : PT_ERR_NOMEM;
+    /* Large: written with deflate level 1 and zero runs stored as such, so
+     * it reads back at random offsets without inflating the whole. */
+    return pt_collect_add_file(ctx, name, in->reader->name, in->path, NULL, 0, err);
+}
+
+const pt_collect_input_type pt_collect_type_dump = {
+    "dump", dump_check, dump_add, evidence_release,
+};
