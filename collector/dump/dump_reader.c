@@ -328,8 +328,10 @@ static pt_status describe_header(const dump_case *c, pt_fact_fn fact, void *ctx)
     FACT("directory_table_base", "0x%" PRIX64, df->directory_table_base);
     FACT("ps_loaded_module_list", "0x%" PRIX64, df->ps_loaded_module_list);
     FACT("kd_debugger_data_block", "0x%" PRIX64, df->kdbg_va);
-    FACT("product_type", "%u", df->product_type);
-    FACT("suite_mask", "0x%X", df->suite_mask);
+    if (df->product_type != DUMP_FILL)
+        FACT("product_type", "%u", df->product_type);
+    if (df->suite_mask != DUMP_FILL)
+        FACT("suite_mask", "0x%X", df->suite_mask);
     if (df->phys_kind == DUMP_PHYS_RUNS)
         FACT("physical_memory", "%u runs, %" PRIu64 " pages in the file (header: %" PRIu64
              ")", df->run_count, df->run_pages, df->header_page_count);
