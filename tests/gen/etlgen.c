@@ -413,8 +413,13 @@ static void logfile_header(gen *g, uint8_t *buf)
     put16(e + 6, 0x0000);
     put64(e + 0x10, g->ts);
     put32(h + 0x00, c->buffer_size);
-    h[4] = 10; h[5] = 0; h[6] = 1; h[7] = 5;
-    put32(h + 0x08, 19041);
+    if (c->server2003) { /* Windows Server 2003: 5.2, build 3790 */
+        h[4] = 5; h[5] = 2; h[6] = 0; h[7] = 0;
+        put32(h + 0x08, 3790);
+    } else {
+        h[4] = 10; h[5] = 0; h[6] = 1; h[7] = 5;
+        put32(h + 0x08, 19041);
+    }
     put32(h + 0x0C, c->cpus);
     put32(h + 0x18, 156250);
     put32(h + 0x20, c->compress ? 0x04000001u : 0x00000001u);
