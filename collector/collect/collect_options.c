@@ -39,7 +39,7 @@ static pt_status opt_host(pt_collect_plan *plan, const char *arg, pt_error *err)
 static pt_status opt_time(pt_collect_plan *plan, const char *arg, pt_error *err)
 {
     pt_filetime t = 0;
-    if (!pt_filetime_parse(arg, &t) || t == 0)
+    if (pt_filetime_parse(arg, &t) != 0 || t == 0)
         return pt_error_set(err, PT_ERR_USAGE, NULL, PT_NO_OFFSET,
                             "--time %s: not a time (use YYYY-MM-DDTHH:MM:SS[Z] or "
                             "\"YYYY-MM-DD HH:MM[:SS]\")",
