@@ -174,18 +174,51 @@ check_imports() {
   [ "$bad" -eq 0 ] || die "$exe must import only Windows system DLLs"
 }
 
-check_runs() {
-  local exe=$1 wine=""
+find_wine() {
+  local w
   for w in wine64 /usr/lib/wine/wine64 wine; do
-    if command -v "$w" >/dev/null 2>&1; then wine=$w; break; fi
+    if command -v "$w" >/dev/null 2>&1; then echo "$w"; return 0; fi
   done
-  if [ -z "$wine" ]; then
-    say "wine not installed: not running $(basename "$exe")"
+  return 1
+}
+
+run_wine() {
+  WINEDEBUG=-all WINEPREFIX=$deps/wineprefix "$wine" "$@"
+}
+
+# The platform layer's unit test (UTF-8 paths, positional reads, directory
+# listing, host name), built with mingw against this build's pt_core and run
+# under wine: the POSIX build runs the same test through ctest.
+check_platform_test() {
+  local exe=$build/test_platform.exe core
+  core=$(find "$build/collector" -name 'libpt_core.a' | head -n 1)
+  [ -n "$core" ] || die "libpt_core.a not found under $build/collector"
+  say "building and running test_platform.exe under wine"
+  "$triple-gcc" -std=c11 -O2 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+    -D_FILE_OFFSET_BITS=64 -D__USE_MINGW_ANSI_STDIO=1 -D_WIN32_WINNT=0x0601 \
+    -Wall -Wextra -Wshadow -Wno-unused-parameter -Werror \
+    -I"$root/collector/core" -I"$root/tests" "$root/tests/unit/platform/test_platform.c" \
+    "$core" -L"/usr/$triple/lib" -l:libz.a -static -o "$exe"
+  (cd "$build" && PT_BUILD_DIR=. run_wine "$exe") || die "test_platform.exe failed under wine"
+}
+
+# --help, then the real seed outputs collected into a bundle under wine.
+check_runs() {
+  local exe=$1 seed=${PT_REAL_DATA:-$root/../shared/data/real}/seed out=$build/wine-seed.bundle
+  say "running $(basename "$exe") --help under $wine"
+  run_wine "$exe" --help || die "$exe --help failed under wine"
+  if [ ! -d "$seed" ]; then
+    say "no real seed data at $seed: not collecting"
     return 0
   fi
-  say "running $(basename "$exe") --help under $wine"
-  WINEDEBUG=-all WINEPREFIX=$deps/wineprefix "$wine" "$exe" --help ||
-    die "$exe --help failed under wine"
+  say "collecting the real seed outputs under wine -> $out"
+  rm -f "$out"
+  run_wine "$exe" --time 2015-03-10T23:30:00Z "$seed/ws2012r2-livekd-vm4.txt" \
+    "$seed/ws2012r2-livekd-poolused-t5-2.txt" --time 2012-02-17T13:00:00Z \
+    "$seed/ws2003-x86-lkd-vm1.txt" "$seed/ws2003-x86-lkd-poolused-t5-2.txt" -o "$out" ||
+    die "collecting the seed files failed under wine"
+  [ -s "$out" ] || die "no bundle written at $out"
+  say "bundle $out: $(stat -c %s "$out") bytes"
 }
 
 [ "$do_install" -eq 1 ] && install_packages
@@ -195,6 +228,11 @@ exe=$(exe_path)
 [ -n "$exe" ] || die "pooltriage-collect.exe was not built"
 if [ "$do_check" -eq 1 ]; then
   check_imports "$exe"
-  check_runs "$exe"
+  if wine=$(find_wine); then
+    check_platform_test
+    check_runs "$exe"
+  else
+    say "wine not installed: not running the Windows programs"
+  fi
 fi
 say "built $exe"

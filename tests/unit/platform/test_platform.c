@@ -1,0 +1,182 @@
+/* pt_platform: UTF-8 paths, positional reads, stat, directory listing and
+ * the host name, on POSIX and (cross-built, under wine) on Windows.
+ * Works in a scratch directory under $PT_BUILD_DIR (or the current one). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _WIN32
+#include <io.h>
+#else
+#include <unistd.h>
+#endif
+
+#include "pt_platform.h"
+#include "pt_test.h"
+
+/* "메모리 누수" (memory leak): a name outside any single-byte code page. */
+#define KOREAN_NAME "\xEB\xA9\x94\xEB\xAA\xA8\xEB\xA6\xAC \xEB\x88\x84\xEC\x88\x98.txt"
+
+static char scratch[4096];
+
+/* dir + separator + name; a path that does not fit fails the test. */
+static void join(char *out, size_t cap, const char *dir, const char *name)
+{
+    int n = snprintf(out, cap, "%s%c%s", dir, PT_PATH_SEP, name);
+    PT_CHECK(n > 0 && (size_t)n < cap);
+}
+
+static int make_dir(const char *path)
+{
+    return pt_platform_mkdir(path) == 0 || errno == EEXIST;
+}
+
+/* Writes n bytes with value (i * 7) & 0xFF at offset i. */
+static int write_pattern(const char *path, size_t n)
+{
+    unsigned char buf[4096];
+    size_t i, done = 0;
+    int fd = pt_platform_open_write(path);
+    if (fd < 0)
+        return -1;
+    while (done < n) {
+        size_t k = n - done < sizeof buf ? n - done : sizeof buf;
+        for (i = 0; i < k; i++)
+            buf[i] = (unsigned char)(((done + i) * 7) & 0xFF);
+        if (write(fd, buf, (unsigned)k) != (int)k) {
+            close(fd);
+            return -1;
+        }
+        done += k;
+    }
+    return close(fd);
+}
+
+static void setup(void)
+{
+    const char *base = getenv("PT_BUILD_DIR");
+    char tmp[4096];
+    join(tmp, sizeof tmp, base != NULL ? base : ".", "platform-scratch");
+    PT_CHECK(make_dir(tmp));
+    join(scratch, sizeof scratch, tmp, "\xED\x8F\xB4\xEB\x8D\x94"); /* "폴더" (folder) */
+    PT_CHECK(make_dir(scratch));
+}
+
+static void test_utf8_file_and_pread(void)
+{
+    char path[4200];
+    unsigned char buf[16];
+    pt_file_info info;
+    pt_error err;
+    int fd, i;
+
+    join(path, sizeof path, scratch, KOREAN_NAME);
+    PT_CHECK(write_pattern(path, 70000) == 0);
+    PT_CHECK(pt_platform_stat(path, &info, &err) == PT_OK);
+    PT_CHECK_U64(info.size, 70000);
+    PT_CHECK(info.is_regular);
+    PT_CHECK(!info.is_directory);
+    PT_CHECK(info.modified > 0);
+
+    fd = pt_platform_open_read(path);
+    PT_CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    /* A read across the 64 KiB mark, and one at the very end. */
+    PT_CHECK(pt_platform_pread(fd, buf, sizeof buf, 65530) == (int64_t)sizeof buf);
+    for (i = 0; i < (int)sizeof buf; i++)
+        PT_CHECK_U64(buf[i], ((65530u + (unsigned)i) * 7u) & 0xFFu);
+    PT_CHECK(pt_platform_pread(fd, buf, sizeof buf, 69996) == 4);
+    PT_CHECK_U64(buf[3], (69999u * 7u) & 0xFFu);
+    /* At and past the end: 0 bytes, not an error. */
+    PT_CHECK(pt_platform_pread(fd, buf, sizeof buf, 70000) == 0);
+    PT_CHECK(pt_platform_pread(fd, buf, sizeof buf, 1ull << 40) == 0);
+    close(fd);
+}
+
+static void test_stat_errors(void)
+{
+    char path[4200];
+    pt_file_info info;
+    pt_error err;
+
+    join(path, sizeof path, scratch, "no-such-file");
+    pt_error_clear(&err);
+    PT_CHECK(pt_platform_stat(path, &info, &err) == PT_ERR_IO);
+    PT_CHECK(strstr(err.message, "no-such-file") != NULL);
+    PT_CHECK(pt_platform_open_read(path) < 0);
+    PT_CHECK(pt_platform_stat(scratch, &info, &err) == PT_OK);
+    PT_CHECK(info.is_directory);
+    PT_CHECK(!info.is_regular);
+}
+
+static void test_directory_listing(void)
+{
+    char path[4200];
+    pt_dir *dir = NULL;
+    pt_error err;
+    const char *name;
+    int is_dir, seen_file = 0, seen_sub = 0, seen_dots = 0, others = 0, guard = 0;
+
+    join(path, sizeof path, scratch, "sub");
+    PT_CHECK(make_dir(path));
+    join(path, sizeof path, scratch, KOREAN_NAME);
+    PT_CHECK(write_pattern(path, 10) == 0);
+    PT_CHECK(pt_dir_open(scratch, &dir, &err) == PT_OK);
+    if (dir == NULL)
+        return;
+    while (guard++ < 100 && pt_dir_next(dir, &name, &is_dir, &err) == PT_OK && name != NULL) {
+        if (strcmp(name, KOREAN_NAME) == 0)
+            seen_file += !is_dir;
+        else if (strcmp(name, "sub") == 0)
+            seen_sub += is_dir;
+        else if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+            seen_dots++;
+        else
+            others++;
+    }
+    pt_dir_close(dir);
+    PT_CHECK_U64(seen_file, 1);
+    PT_CHECK_U64(seen_sub, 1);
+    PT_CHECK_U64(seen_dots, 0);
+    PT_CHECK_U64(others, 0);
+
+    join(path, sizeof path, scratch, "no-such-dir");
+    PT_CHECK(pt_dir_open(path, &dir, &err) == PT_ERR_IO);
+    PT_CHECK(dir == NULL);
+    PT_CHECK(strstr(err.message, "no-such-dir") != NULL);
+}
+
+static void test_hostname(void)
+{
+    char name[256], small[4];
+    pt_error err;
+    PT_CHECK(pt_platform_hostname(name, sizeof name, &err) == PT_OK);
+    PT_CHECK(name[0] != '\0');
+    PT_CHECK(pt_platform_hostname(small, sizeof small, &err) == PT_OK);
+    PT_CHECK(strlen(small) <= 3);
+    PT_CHECK(pt_platform_hostname(small, 0, &err) == PT_ERR_USAGE);
+}
+
+static void test_utf8_args(void)
+{
+    char *fake[] = {"prog", "x", NULL};
+    char **argv = fake;
+    int argc = 2;
+    pt_error err;
+    PT_CHECK(pt_platform_utf8_args(&argc, &argv, &err) == PT_OK);
+    PT_CHECK(argc >= 1);
+    PT_CHECK(argv != NULL && argv[0] != NULL);
+#ifndef _WIN32
+    PT_CHECK(argv == fake);
+    PT_CHECK_U64(argc, 2);
+#endif
+}
+
+static void run_setup(void)
+{
+    setup();
+}
+
+PT_TEST_MAIN(PT_TEST(run_setup), PT_TEST(test_utf8_file_and_pread), PT_TEST(test_stat_errors),
+             PT_TEST(test_directory_listing), PT_TEST(test_hostname), PT_TEST(test_utf8_args))
