@@ -133,6 +133,7 @@ static pt_status load_from_memory(dump_file *df, dump_kdbg *k, pt_error *err)
                  KDBG_MAX_SIZE);
         dump_warnf(df, PT_NO_OFFSET, "KDBG at 0x%llx: Size 0x%x is out of range; not used",
                    (unsigned long long)df->kdbg_va, size);
+        df->partial = 1; /* a KDBG is there, but nothing it points at can be read */
         return PT_OK;
     }
     /* Fields past Size do not exist in this version: keep them 0. */

@@ -229,9 +229,7 @@ static void find_table_size(dump_file *df, dump_pool_tables *p)
         for (k = 6; k <= 20; k++) {
             uint32_t n = (UINT32_C(1) << k) + 1;
             key_check c;
-            uint32_t from = good, missing = 0;
-            memset(&c, 0, sizeof c);
-            (void)from;
+            uint32_t missing;
             check_table(df, p->pool_track_table, n, layouts[i].stride, &c);
             missing = n - c.checked;
             if (c.bad != 0 || missing != 0 || c.used == 0)
@@ -698,6 +696,16 @@ pt_status dump_pool_load(dump_file *df, const dump_kdbg *k, dump_pool_tables *p,
         goto big;
     }
     p->pool_track_table = v;
+    {
+        uint8_t probe[4];
+        if (dump_read_virt(df, v, probe, sizeof probe, &e2) != PT_OK) {
+            dump_warnf(df, PT_NO_OFFSET, "nt!PoolTrackTable points at 0x%llx, which the dump "
+                       "does not hold (%s): no per-tag pool usage",
+                       (unsigned long long)v, e2.message);
+            df->partial = 1;
+            goto big;
+        }
+    }
     find_table_size(df, p);
     if (p->entries == 0) {
         dump_warnf(df, PT_NO_OFFSET, "the tracker table at 0x%llx holds no readable tags: no "

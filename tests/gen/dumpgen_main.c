@@ -61,11 +61,10 @@ int main(int argc, char **argv)
         s.ntags = 6;
         s.nbig = 4;
         s.nmodules = 3;
-        s.large_pages = arch == DG_X64 ? 0 : s.large_pages;
-        s.runs[0].count = 0x100;
-        s.runs[1].count = 0x40;
-        if (arch != DG_X64)
-            s.large_pages = 0;
+        s.large_pages = 0;
+        s.processors = 2;
+        s.runs[0].count = 0x30;
+        s.runs[1].count = 0x10;
     }
     g = dumpgen_create(&s);
     if (g == NULL || dumpgen_write(g, argv[optind]) != 0) {
