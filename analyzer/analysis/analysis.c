@@ -9,7 +9,8 @@
 
 #define LEAK_MIN_SAMPLES 3u
 #define LEAK_MIN_PERSISTENCE 0.8
-#define GROW_MIN_PERSISTENCE 0.6
+#define GROW_MIN_PERSISTENCE 0.5
+#define GROW_MIN_T 4.0 /* slope at least 4 standard errors above zero */
 #define GROW_MIN_BYTES (64.0 * 1024.0)
 #define LARGE_MIN_SHARE 0.10
 #define HOURS_PER_FILETIME (1.0 / 36000000000.0)
@@ -17,13 +18,13 @@
 /* Least squares by Welford's updates: stable with large byte counts. */
 typedef struct fit {
     unsigned n;
-    double mean_x, mean_y, cxy, m2x;
+    double mean_x, mean_y, cxy, m2x, m2y;
     double first_x, last_x;
 } fit;
 
 static void fit_add(fit *f, double x, double y)
 {
-    double dx;
+    double dx, old_mean_y = f->mean_y;
     if (f->n == 0)
         f->first_x = x;
     f->last_x = x;
@@ -33,11 +34,26 @@ static void fit_add(fit *f, double x, double y)
     f->mean_y += (y - f->mean_y) / f->n;
     f->cxy += dx * (y - f->mean_y);
     f->m2x += dx * (x - f->mean_x);
+    f->m2y += (y - old_mean_y) * (y - f->mean_y);
 }
 
 static double fit_slope(const fit *f)
 {
     return f->n >= 2 && f->m2x > 0 ? f->cxy / f->m2x : 0.0;
+}
+
+/* The slope over its standard error: how sure the growth is not noise
+ * (infinite for points exactly on a rising line). */
+static double fit_t(const fit *f)
+{
+    double slope = fit_slope(f), sse, se;
+    if (f->n < 3 || f->m2x <= 0)
+        return 0.0;
+    sse = f->m2y - slope * f->cxy;
+    if (sse <= f->m2y * 1e-12)
+        return slope > 0 ? INFINITY : 0.0;
+    se = sqrt(sse / (f->n - 2) / f->m2x);
+    return slope / se;
 }
 
 typedef struct trend_acc {
@@ -272,13 +288,15 @@ static void classify_growth(pt_trend *t, const fit *f, unsigned grew)
     format_bytes(t->growth_bytes_per_hour, rate, sizeof rate);
     format_bytes((double)t->first_bytes, from, sizeof from);
     format_bytes((double)t->bytes, to, sizeof to);
-    if (t->samples >= LEAK_MIN_SAMPLES && t->persistence >= LEAK_MIN_PERSISTENCE) {
+    if (t->timed_samples < LEAK_MIN_SAMPLES || fit_t(f) < GROW_MIN_T)
+        return;
+    if (t->persistence >= LEAK_MIN_PERSISTENCE) {
         t->verdict = PT_VERDICT_LEAKING;
         t->verdict_class = 3;
         snprintf(t->reason, sizeof t->reason,
                  "grew in %u of %u intervals, %s per hour over %.1f hours (%s to %s)", grew,
                  t->intervals, rate, span, from, to);
-    } else if (t->persistence >= GROW_MIN_PERSISTENCE || t->intervals == 1) {
+    } else if (t->persistence >= GROW_MIN_PERSISTENCE) {
         t->verdict = PT_VERDICT_GROWING;
         t->verdict_class = 2;
         snprintf(t->reason, sizeof t->reason,

@@ -4,11 +4,12 @@
  * limit and time to exhaustion; the ranked suspects.
  *
  * Verdict words (also in schema/report.xsd and the report's legend):
- *   leaking  at least 3 samples, grows by least squares, grew in at least
- *            80% of the intervals, and by at least 64 KiB over the series
- *   growing  grows by least squares by at least 64 KiB and in at least 60%
- *            of the intervals (or in its only interval), but not enough
- *            samples or not steadily enough to call it a leak
+ *   leaking  at least 3 timed samples; the least-squares slope is positive,
+ *            at least 4 standard errors above zero (not noise) and adds up
+ *            to at least 64 KiB over the series; and it grew in at least
+ *            80% of the intervals
+ *   growing  the same growth, but it grew in only 50-80% of the intervals:
+ *            it grows, not steadily enough to call it a leak
  *   large    holds at least 10% of its pool's tagged bytes at the last
  *            sample and does not grow (a single snapshot can say no more)
  *   stable   none of the above

@@ -1,0 +1,386 @@
+/* case_report_tables.c - the report's tables: tags of the last sample,
+ * series of the top tags, counters, sources, past cases, warnings, modules. */
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis_pools.h"
+#include "case_report_internal.h"
+
+/* Runs sql (bound to the case id) and calls row for each result row. */
+static pt_status each_row(report_ctx *c, const char *sql, int64_t bind2,
+                          pt_status (*row)(report_ctx *, sqlite3_stmt *), const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    pt_status rc = pt_archive_prepare(c->a, sql, &st, c->err);
+    int step;
+
+    if (rc != PT_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, c->case_id);
+    if (sqlite3_bind_parameter_count(st) >= 2)
+        sqlite3_bind_int64(st, 2, bind2);
+    while (rc == PT_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+        rc = row(c, st);
+    if (rc == PT_OK && step != SQLITE_DONE)
+        rc = pt_archive_db_error(c->a, c->err, what);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Appends one zeroed element to an arena array; NULL when out of memory. */
+static void *append(report_ctx *c, void **array, size_t *count, size_t elem)
+{
+    void *grown = pt_arena_grow(&c->r->arena, *array, *count, *count + 1, elem);
+    if (grown == NULL)
+        return NULL;
+    *array = grown;
+    return (char *)grown + elem * (*count)++;
+}
+
+static const char *col(report_ctx *c, sqlite3_stmt *st, int i)
+{
+    return rc_strdup(c, (const char *)sqlite3_column_text(st, i));
+}
+
+/* ---- tags of the last sample ---- */
+
+static pt_status tag_row(report_ctx *c, sqlite3_stmt *st)
+{
+    pt_report *r = c->r;
+    pt_report_tag *t = append(c, (void **)&r->tags, &r->tag_count, sizeof *t);
+    const pt_desc_entry *e;
+
+    if (t == NULL)
+        return rc_nomem(c);
+    t->tag = (pt_tag)sqlite3_column_int64(st, 0);
+    t->tag_text = col(c, st, 1);
+    t->pool = (pt_pool)sqlite3_column_int(st, 2);
+    t->has = (uint32_t)sqlite3_column_int(st, 3);
+    t->allocs = (uint64_t)sqlite3_column_int64(st, 4);
+    t->frees = (uint64_t)sqlite3_column_int64(st, 5);
+    t->outstanding = (uint64_t)sqlite3_column_int64(st, 6);
+    t->bytes = (uint64_t)sqlite3_column_int64(st, 7);
+    t->binary = col(c, st, 9);
+    if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
+        t->description = col(c, st, 8);
+        t->description_origin = col(c, st, 10);
+    } else if ((e = pt_desc_table_find(&c->descs, t->tag)) != NULL && e->description != NULL) {
+        t->description = rc_strdup(c, e->description);
+        t->description_origin = rc_printf(c, "%s, line %llu", e->origin != NULL ? e->origin : "tag file",
+                                          (unsigned long long)e->line);
+    }
+    return PT_OK;
+}
+
+pt_status rc_tags(report_ctx *c)
+{
+    static const char *const sql =
+        "SELECT t.value, t.text, r.pool, r.has, r.allocs, r.frees, r.outstanding, r.bytes, "
+        "r.description, r.binary, s.source_name FROM tag_rows r "
+        "JOIN tags t ON t.id = r.tag_id JOIN samples s ON s.id = r.sample_id "
+        "WHERE ?1 IS NOT NULL AND r.sample_id = ?2 ORDER BY r.bytes DESC, t.value, r.pool";
+    pt_status rc;
+
+    if (c->an.last_sample_id == 0)
+        return PT_OK;
+    rc = each_row(c, sql, c->an.last_sample_id, tag_row, "cannot read the tag table");
+    c->r->top_tag_count = c->r->tag_count < REPORT_TOP_TAGS ? c->r->tag_count : REPORT_TOP_TAGS;
+    return rc;
+}
+
+/* ---- series of the top tags ---- */
+
+typedef struct series_pick {
+    pt_tag tag;
+    pt_pool pool;
+    pt_report_series *s;
+    int64_t last_sample;
+} series_pick;
+
+static size_t pick_series(report_ctx *c, series_pick *picks)
+{
+    size_t n = 0, i, j;
+    const pt_case_analysis *an = &c->an;
+
+    /* The suspects first, then the largest tags at the last sample. */
+    for (i = 0; i < an->trend_count && n < REPORT_SERIES_TAGS && i < an->suspect_count; i++) {
+        picks[n].tag = an->trends[i].tag;
+        picks[n++].pool = an->trends[i].pool;
+    }
+    for (i = 0; i < c->r->tag_count && n < REPORT_SERIES_TAGS; i++) {
+        int dup = 0;
+        for (j = 0; j < n; j++)
+            dup |= picks[j].tag == c->r->tags[i].tag && picks[j].pool == c->r->tags[i].pool;
+        if (!dup) {
+            picks[n].tag = c->r->tags[i].tag;
+            picks[n++].pool = c->r->tags[i].pool;
+        }
+    }
+    return n;
+}
+
+static pt_status series_point(report_ctx *c, series_pick *p, int64_t sample, pt_filetime t,
+                              uint64_t bytes)
+{
+    pt_report_series *s = p->s;
+    if (p->last_sample == sample && s->point_count > 0) {
+        s->bytes[s->point_count - 1] += bytes; /* one tag shown two ways in a sample */
+        return PT_OK;
+    }
+    if (s->point_count >= c->an.tag_samples)
+        return pt_error_set(c->err, PT_ERR_INTERNAL, NULL, PT_NO_OFFSET,
+                            "more series points than samples");
+    s->times[s->point_count] = t;
+    s->bytes[s->point_count++] = bytes;
+    p->last_sample = sample;
+    return PT_OK;
+}
+
+pt_status rc_series(report_ctx *c)
+{
+    static const char *const sql =
+        "SELECT s.id, s.time, t.value, r.pool, r.bytes FROM samples s "
+        "JOIN tag_rows r ON r.sample_id = s.id JOIN tags t ON t.id = r.tag_id "
+        "WHERE s.case_id = ?1 ORDER BY s.time, s.id";
+    series_pick picks[REPORT_SERIES_TAGS];
+    pt_report *r = c->r;
+    sqlite3_stmt *st = NULL;
+    size_t n, i;
+    pt_status rc;
+    int step;
+
+    if (c->an.tag_samples < 2)
+        return PT_OK;
+    n = pick_series(c, picks);
+    r->series = rc_array(c, n, sizeof *r->series);
+    if (n == 0 || r->series == NULL)
+        return n == 0 ? PT_OK : rc_nomem(c);
+    for (i = 0; i < n; i++) {
+        pt_report_series *s = &r->series[i];
+        char text[PT_TAG_TEXT_MAX];
+        size_t k;
+        s->tag = picks[i].tag;
+        s->pool = picks[i].pool;
+        s->tag_text = rc_strdup(c, pt_tag_format(s->tag, text));
+        for (k = 0; k < c->an.trend_count; k++)
+            if (c->an.trends[k].tag == s->tag && c->an.trends[k].pool == s->pool)
+                s->tag_text = rc_strdup(c, c->an.trends[k].tag_text);
+        s->times = rc_array(c, c->an.tag_samples, sizeof *s->times);
+        s->bytes = rc_array(c, c->an.tag_samples, sizeof *s->bytes);
+        if (s->times == NULL || s->bytes == NULL)
+            return rc_nomem(c);
+        picks[i].s = s;
+        picks[i].last_sample = 0;
+    }
+    r->series_count = n;
+    rc = pt_archive_prepare(c->a, sql, &st, c->err);
+    if (rc != PT_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, c->case_id);
+    while (rc == PT_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        pt_tag tag = (pt_tag)sqlite3_column_int64(st, 2);
+        pt_pool pool = (pt_pool)sqlite3_column_int(st, 3);
+        for (i = 0; i < n && rc == PT_OK; i++)
+            if (picks[i].tag == tag && picks[i].pool == pool)
+                rc = series_point(c, &picks[i], sqlite3_column_int64(st, 0),
+                                  (pt_filetime)sqlite3_column_int64(st, 1),
+                                  (uint64_t)sqlite3_column_int64(st, 4));
+    }
+    if (rc == PT_OK && step != SQLITE_DONE)
+        rc = pt_archive_db_error(c->a, c->err, "cannot read the series");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- counters: the latest sample of each kind that has counters ---- */
+
+typedef struct counter_sample {
+    const pt_report_counter *first;
+    size_t count;
+} counter_sample;
+
+static int counter_lookup(void *ctx, const char *name, const char *unit, uint64_t *value)
+{
+    const counter_sample *cs = ctx;
+    size_t i;
+    for (i = 0; i < cs->count; i++) {
+        if (strcmp(cs->first[i].name, name) == 0 && strcmp(cs->first[i].unit, unit) == 0) {
+            *value = cs->first[i].value;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static pt_status counter_row(report_ctx *c, sqlite3_stmt *st)
+{
+    pt_report *r = c->r;
+    pt_report_counter *k = append(c, (void **)&r->counters, &r->counter_count, sizeof *k);
+    char when[32];
+
+    if (k == NULL)
+        return rc_nomem(c);
+    k->sample = rc_printf(c, "%s (%s)", sqlite3_column_text(st, 0) != NULL
+                                            ? (const char *)sqlite3_column_text(st, 0) : "sample",
+                          pt_filetime_format((pt_filetime)sqlite3_column_int64(st, 1), when));
+    k->name = col(c, st, 2);
+    k->unit = col(c, st, 3);
+    k->value = (uint64_t)sqlite3_column_int64(st, 4);
+    return PT_OK;
+}
+
+pt_status rc_counters(report_ctx *c)
+{
+    static const char *const sql =
+        "WITH latest AS (SELECT (SELECT s2.id FROM samples s2 WHERE s2.case_id = ?1 "
+        "  AND s2.kind = k.kind AND EXISTS (SELECT 1 FROM counters c2 WHERE c2.sample_id = s2.id) "
+        "  ORDER BY s2.time DESC, s2.id DESC LIMIT 1) AS id "
+        "  FROM (SELECT DISTINCT kind FROM samples WHERE case_id = ?1) k) "
+        "SELECT s.source_name, s.time, c.name, c.unit, c.value FROM counters c "
+        "JOIN samples s ON s.id = c.sample_id WHERE s.id IN (SELECT id FROM latest) "
+        "ORDER BY s.time, s.id, c.rowid";
+    pt_report *r = c->r;
+    size_t i, start = 0;
+    pt_status rc = each_row(c, sql, 0, counter_row, "cannot read the counters");
+
+    if (rc != PT_OK)
+        return rc;
+    /* Each sample's counters are judged against the same sample's others. */
+    for (i = 1; i <= r->counter_count; i++) {
+        if (i == r->counter_count || strcmp(r->counters[i].sample, r->counters[start].sample) != 0) {
+            counter_sample cs = {&r->counters[start], i - start};
+            size_t k;
+            for (k = start; k < i; k++)
+                r->counters[k].looks_wrong =
+                    pt_counter_looks_wrong(r->counters[k].name, r->counters[k].unit,
+                                           r->counters[k].value, counter_lookup, &cs);
+            start = i;
+        }
+    }
+    return PT_OK;
+}
+
+/* ---- sources ---- */
+
+static pt_status source_row(report_ctx *c, sqlite3_stmt *st)
+{
+    pt_report *r = c->r;
+    pt_report_source *s = append(c, (void **)&r->sources, &r->source_count, sizeof *s);
+    char when[32];
+    pt_filetime t;
+
+    if (s == NULL)
+        return rc_nomem(c);
+    s->name = col(c, st, 0);
+    s->kind = col(c, st, 1);
+    s->variant = col(c, st, 2);
+    s->size = (uint64_t)sqlite3_column_int64(st, 3);
+    s->sha256 = col(c, st, 4);
+    s->bundle = rc_printf(c, "%s (sha256 %s)", sqlite3_column_text(st, 5),
+                          sqlite3_column_text(st, 6));
+    t = (pt_filetime)sqlite3_column_int64(st, 7);
+    s->sample_time = t != 0 ? rc_strdup(c, pt_filetime_format(t, when)) : NULL;
+    s->partial = sqlite3_column_int(st, 8) != 0;
+    return PT_OK;
+}
+
+pt_status rc_sources(report_ctx *c)
+{
+    return each_row(c,
+                    "SELECT src.member, src.kind, src.variant, src.size, src.sha256, "
+                    "b.file_name, b.sha256, src.sample_time, src.partial FROM sources src "
+                    "JOIN bundles b ON b.id = src.bundle_id WHERE b.case_id = ?1 "
+                    "ORDER BY b.id, src.id",
+                    0, source_row, "cannot read the sources");
+}
+
+/* ---- past cases with the same suspect tag ---- */
+
+static pt_status past_row(report_ctx *c, sqlite3_stmt *st)
+{
+    pt_report *r = c->r;
+    pt_report_past_case *p = append(c, (void **)&r->past_cases, &r->past_case_count, sizeof *p);
+    if (p == NULL)
+        return rc_nomem(c);
+    p->case_name = col(c, st, 0);
+    p->tag_text = col(c, st, 1);
+    p->driver = col(c, st, 2);
+    p->verdict = col(c, st, 3);
+    p->when = col(c, st, 4);
+    return PT_OK;
+}
+
+pt_status rc_past_cases(report_ctx *c)
+{
+    static const char *const sql =
+        "SELECT c.name, x.tag_text, x.driver, x.verdict, c.created_at FROM suspects x "
+        "JOIN cases c ON c.id = x.case_id WHERE x.case_id != ?1 AND x.tag = ?2 "
+        "ORDER BY c.created_at, c.name";
+    size_t i, j;
+
+    for (i = 0; i < c->r->suspect_count; i++) {
+        int seen = 0;
+        for (j = 0; j < i; j++)
+            seen |= c->r->suspects[j].tag == c->r->suspects[i].tag;
+        if (!seen) {
+            pt_status rc = each_row(c, sql, (int64_t)c->r->suspects[i].tag, past_row,
+                                    "cannot read the past cases");
+            if (rc != PT_OK)
+                return rc;
+        }
+    }
+    return PT_OK;
+}
+
+/* ---- warnings ---- */
+
+static pt_status warning_row(report_ctx *c, sqlite3_stmt *st)
+{
+    pt_report *r = c->r;
+    const char **w = append(c, (void **)&r->warnings, &r->warning_count, sizeof *w);
+    const char *source = (const char *)sqlite3_column_text(st, 0);
+
+    if (w == NULL)
+        return rc_nomem(c);
+    if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+        *w = rc_printf(c, "%s: offset 0x%llx: %s", source != NULL ? source : "evidence",
+                       (unsigned long long)sqlite3_column_int64(st, 1),
+                       sqlite3_column_text(st, 2));
+    else
+        *w = rc_printf(c, "%s: %s", source != NULL ? source : "evidence",
+                       sqlite3_column_text(st, 2));
+    return *w != NULL ? PT_OK : rc_nomem(c);
+}
+
+pt_status rc_warnings(report_ctx *c)
+{
+    return each_row(c, "SELECT source_name, offset, message FROM warnings WHERE case_id = ?1 "
+                       "ORDER BY id",
+                    0, warning_row, "cannot read the warnings");
+}
+
+/* ---- modules of the latest sample that has them ---- */
+
+static pt_status module_row(report_ctx *c, sqlite3_stmt *st)
+{
+    pt_report *r = c->r;
+    pt_report_module *m = append(c, (void **)&r->modules, &r->module_count, sizeof *m);
+    if (m == NULL)
+        return rc_nomem(c);
+    m->name = col(c, st, 0);
+    m->base = (uint64_t)sqlite3_column_int64(st, 1);
+    m->size = (uint64_t)sqlite3_column_int64(st, 2);
+    m->timestamp = (uint32_t)sqlite3_column_int64(st, 3);
+    m->checksum = (uint32_t)sqlite3_column_int64(st, 4);
+    return PT_OK;
+}
+
+pt_status rc_modules(report_ctx *c)
+{
+    return each_row(c,
+                    "SELECT m.name, m.base, m.size, m.timestamp, m.checksum FROM modules m "
+                    "WHERE m.sample_id = (SELECT s.id FROM samples s WHERE s.case_id = ?1 AND "
+                    "EXISTS (SELECT 1 FROM modules m2 WHERE m2.sample_id = s.id) "
+                    "ORDER BY s.time DESC, s.id DESC LIMIT 1) ORDER BY m.base",
+                    0, module_row, "cannot read the modules");
+}
