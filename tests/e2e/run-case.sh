@@ -44,6 +44,9 @@ if [ $# -ne 1 ]; then
 fi
 case_file=$1
 case_name=$(basename "$case_file" .case)
+# Steps run in the scratch directory: make relative program paths absolute.
+[ -z "$collect" ] || [[ $collect == /* ]] || collect=$PWD/$collect
+[ -z "$pooltriage" ] || [[ $pooltriage == /* ]] || pooltriage=$PWD/$pooltriage
 timeout_s=${PT_E2E_TIMEOUT:-300}
 
 failures=0
