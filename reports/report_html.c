@@ -218,7 +218,12 @@ static void suspect_sentence(const pt_report_suspect *s, char *out, size_t size)
     const char *pool = pt_pool_name(s->pool);
     const char *v = verdict_or_default(s->verdict);
     unsigned intervals = s->samples > 1 ? s->samples - 1 : 0;
-    unsigned grew = (unsigned)(s->persistence * intervals + 0.5);
+    /* The model's persistence is a share; clamp it so nonsense cannot
+     * overflow the count. */
+    double persistence = s->persistence >= 0.0 && s->persistence <= 1.0 ? s->persistence
+                         : s->persistence > 1.0                          ? 1.0
+                                                                         : 0.0;
+    unsigned grew = (unsigned)(persistence * intervals + 0.5);
 
     report_bytes_human(s->bytes, bytes);
     report_percent(s->share, share);
@@ -587,6 +592,8 @@ static void html_tags(html_ctx *h, xmlNodePtr body, const pt_report *r, int top)
 #define CHART_TOP 18.0
 #define CHART_BOTTOM 56.0
 #define CHART_MAX_SERIES 10
+/* Over 200 days, time labels show the date only (FILETIME units). */
+#define CHART_LONG_SPAN (200ull * 86400ull * 10000000ull)
 
 static const char *const chart_colors[CHART_MAX_SERIES] = {
     "#c0392b", "#1f5fa6", "#2e8b57", "#d68910", "#7d3c98",
@@ -643,7 +650,11 @@ static void chart_scale(chart_frame *f, uint64_t max_bytes)
     f->y_step = (uint64_t)ceil(nice[i] * mag * unit);
     if (f->y_step == 0)
         f->y_step = 1;
-    f->y_max = ((max_bytes + f->y_step - 1) / f->y_step) * f->y_step;
+    {
+        uint64_t steps = max_bytes / f->y_step + (max_bytes % f->y_step != 0);
+        /* Near 2^64 the rounded-up top would wrap: keep the maximum. */
+        f->y_max = steps > UINT64_MAX / f->y_step ? max_bytes : steps * f->y_step;
+    }
 }
 
 static xmlNodePtr svg_el(html_ctx *h, xmlNodePtr parent, const char *name, const char *cls)
@@ -703,14 +714,21 @@ static void chart_axes(html_ctx *h, xmlNodePtr svg, const chart_frame *f)
     }
     svg_line(h, grid, "axis", x0, CHART_TOP, x0, y_base);
     for (i = 0; i <= 5; i++) {
-        pt_filetime t = f->t0 + (pt_filetime)((double)(f->t1 - f->t0) * i / 5.0);
+        /* Integer steps: the span may be anything up to 2^64. */
+        pt_filetime span = f->t1 - f->t0;
+        pt_filetime t = f->t0 + span / 5 * (pt_filetime)i + span % 5 * (pt_filetime)i / 5;
         double x = chart_x(f, t);
         char when[32];
-        report_time_short(t, when);
-        when[16] = '\0'; /* "YYYY-MM-DD HH:MM" */
+        const char *tick = report_time_short(t, when);
+        if (strlen(when) >= 16) {
+            /* "YYYY-MM-DD HH:MM UTC": the date alone over long spans, else
+             * "MM-DD HH:MM". */
+            when[span > CHART_LONG_SPAN ? 10 : 16] = '\0';
+            tick = span > CHART_LONG_SPAN ? when : when + 5;
+        }
         svg_line(h, grid, "tickmark", x, y_base, x, y_base + 5);
         svg_text(h, grid, "tick", x, y_base + 20, i == 0 ? "start" : i == 5 ? "end" : "middle",
-                 when + 5); /* "MM-DD HH:MM" */
+                 tick);
         if (f->t1 == f->t0)
             break;
     }
@@ -976,23 +994,25 @@ static void html_body(html_ctx *h, xmlNodePtr html, const pt_report *r)
                         "the same data for scripts.");
 }
 
-pt_status pt_report_write_html(const pt_report *r, const char *path, pt_error *err)
+/* Builds and serializes the document: *mem (xmlFree it), *size. */
+static pt_status report_html_render(const pt_report *r, xmlChar **mem, int *size,
+                                    const char *name, pt_error *err)
 {
     html_ctx h;
     xmlNodePtr html;
-    xmlChar *mem = NULL;
-    int size = 0;
     pt_status st = PT_OK;
 
+    *mem = NULL;
+    *size = 0;
     memset(&h, 0, sizeof h);
     h.doc = htmlNewDocNoDtD(NULL, NULL);
     if (h.doc == NULL)
-        return pt_error_set(err, PT_ERR_NOMEM, path, PT_NO_OFFSET, "out of memory");
+        return pt_error_set(err, PT_ERR_NOMEM, name, PT_NO_OFFSET, "out of memory");
     if (xmlCreateIntSubset(h.doc, BAD_CAST "html", NULL, NULL) == NULL)
         h.failed = 1;
     html = xmlNewDocNode(h.doc, NULL, BAD_CAST "html", NULL);
     if (html == NULL) {
-        st = pt_error_set(err, PT_ERR_NOMEM, path, PT_NO_OFFSET, "out of memory");
+        st = pt_error_set(err, PT_ERR_NOMEM, name, PT_NO_OFFSET, "out of memory");
         goto out;
     }
     xmlDocSetRootElement(h.doc, html);
@@ -1000,20 +1020,50 @@ pt_status pt_report_write_html(const pt_report *r, const char *path, pt_error *e
     html_head(&h, html, r);
     html_body(&h, html, r);
     if (h.oom || h.failed) {
-        st = pt_error_set(err, h.oom ? PT_ERR_NOMEM : PT_ERR_INTERNAL, path, PT_NO_OFFSET,
+        st = pt_error_set(err, h.oom ? PT_ERR_NOMEM : PT_ERR_INTERNAL, name, PT_NO_OFFSET,
                           "could not build the HTML report");
         goto out;
     }
-    htmlDocDumpMemoryFormat(h.doc, &mem, &size, 1);
-    if (mem == NULL || size <= 0) {
-        st = pt_error_set(err, PT_ERR_NOMEM, path, PT_NO_OFFSET,
+    htmlDocDumpMemoryFormat(h.doc, mem, size, 1);
+    if (*mem == NULL || *size <= 0)
+        st = pt_error_set(err, PT_ERR_NOMEM, name, PT_NO_OFFSET,
                           "libxml2 could not serialize the HTML report");
-        goto out;
-    }
-    st = report_write_file(path, mem, (size_t)size, err);
 out:
-    xmlFree(mem);
     report_buf_free(&h.buf);
     xmlFreeDoc(h.doc);
+    return st;
+}
+
+pt_status pt_report_html_string(const pt_report *r, char **out, size_t *len, pt_error *err)
+{
+    xmlChar *mem = NULL;
+    int size = 0;
+    pt_status st = report_html_render(r, &mem, &size, "HTML report", err);
+
+    *out = NULL;
+    *len = 0;
+    if (st == PT_OK) {
+        *out = malloc((size_t)size + 1);
+        if (*out == NULL) {
+            st = pt_error_set(err, PT_ERR_NOMEM, NULL, PT_NO_OFFSET, "out of memory");
+        } else {
+            memcpy(*out, mem, (size_t)size);
+            (*out)[size] = '\0';
+            *len = (size_t)size;
+        }
+    }
+    xmlFree(mem);
+    return st;
+}
+
+pt_status pt_report_write_html(const pt_report *r, const char *path, pt_error *err)
+{
+    xmlChar *mem = NULL;
+    int size = 0;
+    pt_status st = report_html_render(r, &mem, &size, path, err);
+
+    if (st == PT_OK)
+        st = report_write_file(path, mem, (size_t)size, err);
+    xmlFree(mem);
     return st;
 }

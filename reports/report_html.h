@@ -2,6 +2,8 @@
 #ifndef REPORT_HTML_H
 #define REPORT_HTML_H
 
+#include <stddef.h>
+
 #include "pt_error.h"
 #include "report_model.h"
 
@@ -9,5 +11,8 @@
  * every string from the evidence is escaped by libxml2.  PT_ERR_IO when
  * the file cannot be written. */
 pt_status pt_report_write_html(const pt_report *r, const char *path, pt_error *err);
+
+/* The same document in memory: *out (NUL-terminated, free() it), *len. */
+pt_status pt_report_html_string(const pt_report *r, char **out, size_t *len, pt_error *err);
 
 #endif

@@ -8,6 +8,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libxml/xmlwriter.h>
@@ -418,35 +419,63 @@ static void x_document(xml_ctx *x, const pt_report *r)
     x_check(x, xmlTextWriterEndDocument(x->w));
 }
 
-pt_status pt_report_write_xml(const pt_report *r, const char *path, pt_error *err)
+/* Renders into out; name is what errors call the document. */
+static pt_status report_xml_render(const pt_report *r, xmlBufferPtr out, const char *name,
+                                   pt_error *err)
 {
     xml_ctx x;
-    xmlBufferPtr out = xmlBufferCreate();
     pt_status st = PT_OK;
 
     memset(&x, 0, sizeof x);
-    if (out == NULL)
-        return pt_error_set(err, PT_ERR_NOMEM, path, PT_NO_OFFSET, "out of memory");
     x.w = xmlNewTextWriterMemory(out, 0);
-    if (x.w == NULL) {
-        st = pt_error_set(err, PT_ERR_NOMEM, path, PT_NO_OFFSET, "out of memory");
-        goto out;
-    }
+    if (x.w == NULL)
+        return pt_error_set(err, PT_ERR_NOMEM, name, PT_NO_OFFSET, "out of memory");
     x_document(&x, r);
     xmlFreeTextWriter(x.w); /* flushes into out */
-    x.w = NULL;
-    if (x.oom) {
-        st = pt_error_set(err, PT_ERR_NOMEM, path, PT_NO_OFFSET, "out of memory");
-        goto out;
-    }
-    if (x.failed) {
-        st = pt_error_set(err, PT_ERR_INTERNAL, path, PT_NO_OFFSET,
+    if (x.oom)
+        st = pt_error_set(err, PT_ERR_NOMEM, name, PT_NO_OFFSET, "out of memory");
+    else if (x.failed)
+        st = pt_error_set(err, PT_ERR_INTERNAL, name, PT_NO_OFFSET,
                           "libxml2 could not write the XML report");
-        goto out;
-    }
-    st = report_write_file(path, xmlBufferContent(out), (size_t)xmlBufferLength(out), err);
-out:
     report_buf_free(&x.buf);
-    xmlBufferFree(out);
+    return st;
+}
+
+pt_status pt_report_xml_string(const pt_report *r, char **out, size_t *len, pt_error *err)
+{
+    xmlBufferPtr buf = xmlBufferCreate();
+    pt_status st;
+
+    *out = NULL;
+    *len = 0;
+    if (buf == NULL)
+        return pt_error_set(err, PT_ERR_NOMEM, NULL, PT_NO_OFFSET, "out of memory");
+    st = report_xml_render(r, buf, "XML report", err);
+    if (st == PT_OK) {
+        size_t n = (size_t)xmlBufferLength(buf);
+        *out = malloc(n + 1);
+        if (*out == NULL) {
+            st = pt_error_set(err, PT_ERR_NOMEM, NULL, PT_NO_OFFSET, "out of memory");
+        } else {
+            memcpy(*out, xmlBufferContent(buf), n);
+            (*out)[n] = '\0';
+            *len = n;
+        }
+    }
+    xmlBufferFree(buf);
+    return st;
+}
+
+pt_status pt_report_write_xml(const pt_report *r, const char *path, pt_error *err)
+{
+    xmlBufferPtr buf = xmlBufferCreate();
+    pt_status st;
+
+    if (buf == NULL)
+        return pt_error_set(err, PT_ERR_NOMEM, path, PT_NO_OFFSET, "out of memory");
+    st = report_xml_render(r, buf, path, err);
+    if (st == PT_OK)
+        st = report_write_file(path, xmlBufferContent(buf), (size_t)xmlBufferLength(buf), err);
+    xmlBufferFree(buf);
     return st;
 }
