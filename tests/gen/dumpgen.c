@@ -51,6 +51,9 @@ struct dumpgen {
     page_slot *slots;
     size_t cap, used;
     uint64_t next_pfn; /* bump allocator over the runs */
+    uint64_t scatter_n;                 /* pages handed out scattered */
+    uint64_t reserved[16][2];           /* large-page frames [start, end) */
+    unsigned nreserved;
     uint64_t dtb;      /* as written in the header */
     uint64_t top_table_pa;
     /* addresses */
@@ -105,16 +108,51 @@ static int pfn_in_runs(const dumpgen *g, uint64_t pfn)
     return 0;
 }
 
+static int pfn_reserved(const dumpgen *g, uint64_t pfn)
+{
+    unsigned i;
+    for (i = 0; i < g->nreserved; i++)
+        if (pfn >= g->reserved[i][0] && pfn < g->reserved[i][1])
+            return 1;
+    return 0;
+}
+
+/* One page anywhere in memory (a multiplicative hash over the page count),
+ * so a 16 GB dump's pages lie all over the file as on a real system. */
+static int phys_alloc_scattered(dumpgen *g, uint64_t *pfn)
+{
+    uint64_t total = 0, k;
+    unsigned i, tries;
+    for (i = 0; i < g->s.nruns; i++)
+        total += g->s.runs[i].count;
+    for (tries = 0; tries < 1000; tries++) {
+        k = (++g->scatter_n * 0x9E3779B97F4A7C15ull) % total;
+        for (i = 0; i < g->s.nruns && k >= g->s.runs[i].count; i++)
+            k -= g->s.runs[i].count;
+        *pfn = g->s.runs[i].base + k;
+        if (*pfn > 0x100 && !pfn_reserved(g, *pfn) && page_get(g, *pfn, 0) == NULL)
+            return 1;
+    }
+    return 0;
+}
+
 /* Allocates `pages` physical pages aligned to `align` pages, inside a run. */
 static int phys_alloc(dumpgen *g, uint64_t pages, uint64_t align, uint64_t *pfn)
 {
     unsigned i;
+    if (g->s.scatter && pages == 1 && align == 1)
+        return phys_alloc_scattered(g, pfn);
     for (i = 0; i < g->s.nruns; i++) {
         uint64_t b = g->s.runs[i].base, e = b + g->s.runs[i].count;
         uint64_t start = g->next_pfn > b ? g->next_pfn : b;
         start = (start + align - 1) / align * align;
         if (start + pages <= e) {
             *pfn = start;
+            if (pages > 1 && g->nreserved < 16) {
+                g->reserved[g->nreserved][0] = start;
+                g->reserved[g->nreserved][1] = start + pages;
+                g->nreserved++;
+            }
             if (start + pages > g->next_pfn)
                 g->next_pfn = start + pages;
             return 1;

@@ -62,6 +62,7 @@ typedef struct dumpgen_spec {
     unsigned nruns;
     int bitmap_page_aligned;   /* 0: first page right after the bitmap (unaligned) */
     int large_pages;           /* kernel in a 2/4 MiB page, big table in a 1 GiB one (x64) */
+    int scatter;               /* small pages spread over all of memory, not packed */
     int kdbg_encoded;
     uint64_t wait_never, wait_always; /* the encoding keys (nt!KiWaitNever/Always) */
     const char *tracker_layout; /* NULL: the build's own; else a layout name */

@@ -5,7 +5,7 @@
  *           [-e] [-p PROCESSORS] [-A] OUT.dmp
  *
  * -e encodes the KDBG; -A puts the bitmap's first page on a page boundary;
- * -s makes a small fixture (few tags, small tables) for seed corpora. */
+ * -S scatters the pages over all of memory; -s makes a small fixture (few tags, small tables) for seed corpora. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +16,7 @@
 static int usage(void)
 {
     fprintf(stderr, "usage: dumpgen [-a x64|x86pae|x86] [-b BUILD] [-k full|bitmap] [-m GiB] "
-                    "[-e] [-p N] [-A] [-s] OUT.dmp\n");
+                    "[-e] [-p N] [-A] [-s] [-S] OUT.dmp\n");
     return 1;
 }
 
@@ -26,11 +26,11 @@ int main(int argc, char **argv)
     dg_kind kind = DG_FULL;
     unsigned build = 19041, processors = 4;
     double gib = 0;
-    int encoded = 0, aligned = 0, small = 0, opt;
+    int encoded = 0, aligned = 0, small = 0, scatter = 0, opt;
     dumpgen_spec s;
     dumpgen *g;
 
-    while ((opt = getopt(argc, argv, "a:b:k:m:ep:As")) != -1) {
+    while ((opt = getopt(argc, argv, "a:b:k:m:ep:AsS")) != -1) {
         switch (opt) {
         case 'a':
             arch = strcmp(optarg, "x86pae") == 0 ? DG_X86_PAE
@@ -44,6 +44,7 @@ int main(int argc, char **argv)
         case 'p': processors = (unsigned)strtoul(optarg, NULL, 0); break;
         case 'A': aligned = 1; break;
         case 's': small = 1; break;
+        case 'S': scatter = 1; break;
         default: return usage();
         }
     }
@@ -53,6 +54,7 @@ int main(int argc, char **argv)
     s.kdbg_encoded = encoded;
     s.bitmap_page_aligned = aligned;
     s.processors = processors;
+    s.scatter = scatter;
     if (gib > 0)
         dumpgen_set_memory(&s, (unsigned long long)(gib * (1u << 30)));
     if (small) {

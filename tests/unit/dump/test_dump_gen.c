@@ -114,7 +114,12 @@ static void test_sparse_16g(void)
     gen_check_all("x64_16g_full.dmp", &s);
     dumpgen_default_spec(&s, DG_X64, 19041, DG_BITMAP);
     dumpgen_set_memory(&s, 16ull << 30);
+    s.scatter = 1; /* pages all over the 16 GiB */
     gen_check_all("x64_16g_bitmap.dmp", &s);
+    dumpgen_default_spec(&s, DG_X86_PAE, 7601, DG_FULL);
+    dumpgen_set_memory(&s, 16ull << 30); /* PAE reaches past 4 GiB */
+    s.scatter = 1;
+    gen_check_all("x86pae_16g_full.dmp", &s);
 }
 
 PT_TEST_MAIN(PT_TEST(test_x64_1709_full_plain), PT_TEST(test_x64_1709_bitmap_unaligned_encoded),
