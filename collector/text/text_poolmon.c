@@ -403,6 +403,9 @@ static pt_status pm_line(pm_state *st, char *line, size_t len)
     pt_status rc;
 
     len = text_rtrim(line, len);
+    /* Rows are nearly every line of a long series: try them first. */
+    if (st->have_header && pm_parse_row(st, line, &row))
+        return pm_emit_row(st, &row);
     if (text_collapse(line, len, col, sizeof col) == 0)
         return PT_OK;
     if (starts_with_ci(col, "Memory:") || starts_with_ci(col, "Commit:")) {
@@ -447,8 +450,6 @@ static pt_status pm_line(pm_state *st, char *line, size_t len)
     }
     if (!st->have_header)
         return PT_OK; /* the command line, other text */
-    if (pm_parse_row(st, line, &row))
-        return pm_emit_row(st, &row);
     if (col[0] == '[' || col[0] == '.')
         return PT_OK; /* "[snip]", "..." */
     return pt_sink_warning(st->sink, st->name, st->line_off,

@@ -452,29 +452,21 @@ static pt_status pu_emit_row(pu_state *st, const pu_row *row)
     return PT_OK;
 }
 
-static pt_status pu_parse_and_emit_row(pu_state *st, char *line, size_t len)
+/* Reads a row by position or by words; 0 when the line is not one. */
+static int pu_try_row(const pu_state *st, const char *line, size_t len, pu_row *row)
 {
-    pu_row row;
     size_t n;
 
-    memset(&row, 0, sizeof row);
-    if (!(st->hdr.aligned && pu_row_aligned(&st->hdr, line, len, &row)) &&
-        !pu_row_words(&st->hdr, line, &row)) {
-        st->incomplete = 1;
-        return pt_sink_warning(st->sink, st->name, st->line_off,
-                               "line %lu: not a !poolused row, skipped", st->line_no);
-    }
-    n = strlen(row.tag_shown);
-    while (n > 0 && row.tag_shown[n - 1] == ' ')
+    memset(row, 0, sizeof *row);
+    if (!(st->hdr.aligned && pu_row_aligned(&st->hdr, line, len, row)) &&
+        !pu_row_words(&st->hdr, line, row))
+        return 0;
+    n = strlen(row->tag_shown);
+    while (n > 0 && row->tag_shown[n - 1] == ' ')
         n--;
-    row.tag_shown[n] = '\0';
-    row.tag_len = n;
-    if (n == 0) {
-        st->incomplete = 1;
-        return pt_sink_warning(st->sink, st->name, st->line_off,
-                               "line %lu: row without a tag, skipped", st->line_no);
-    }
-    return pu_emit_row(st, &row);
+    row->tag_shown[n] = '\0';
+    row->tag_len = n;
+    return n > 0;
 }
 
 /* ---- the TOTAL line ---- */
@@ -567,12 +559,16 @@ static pt_status pu_begin_sample(pu_state *st)
 
 static pt_status pu_line(pu_state *st, char *line, size_t len)
 {
+    pu_row row;
     char col[256];
     const char *cmd;
     size_t clen;
 
     len = text_strip_remark(line, len);
     len = text_rtrim(line, len);
+    /* Rows are most lines: try them first (no other line reads as one). */
+    if (st->have_header && pu_try_row(st, line, len, &row))
+        return pu_emit_row(st, &row);
     clen = text_collapse(line, len, col, sizeof col);
     if (clen == 0)
         return PT_OK;
@@ -616,7 +612,9 @@ static pt_status pu_line(pu_state *st, char *line, size_t len)
     }
     if (strncmp(col, "Pool Used", 9) == 0 || strncmp(col, "NonPaged", 8) == 0)
         return PT_OK;
-    return pu_parse_and_emit_row(st, line, len);
+    st->incomplete = 1;
+    return pt_sink_warning(st->sink, st->name, st->line_off,
+                           "line %lu: not a !poolused row, skipped", st->line_no);
 }
 
 static pt_status poolused_read(pt_source *src, const pt_read_options *opt,

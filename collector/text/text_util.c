@@ -17,6 +17,10 @@ size_t text_clean_line(const char *in, size_t len, char *out)
         i = 3;
     for (; i < len; i++) {
         unsigned char c = (unsigned char)in[i];
+        if (c >= 0x20 && c < 0x7F) {
+            out[n++] = (char)c;
+            continue;
+        }
         if (c == 0xC2 && i + 1 < len && (unsigned char)in[i + 1] == 0xA0) {
             out[n++] = ' ';
             i++;
@@ -91,7 +95,7 @@ int text_parse_u64(const char **p, uint64_t *value)
 
     while (*s >= '0' && *s <= '9') {
         unsigned d = (unsigned)(*s - '0');
-        if (v > (UINT64_MAX - d) / 10)
+        if (v > UINT64_MAX / 10 || (v == UINT64_MAX / 10 && d > UINT64_MAX % 10))
             overflow = 1;
         else
             v = v * 10 + d;
