@@ -837,8 +837,13 @@ static void html_chart(html_ctx *h, xmlNodePtr body, const pt_report *r)
     section = h_section(h, body, "chart", NULL, "Top tags over time");
     if (shown == 0 || r->sample_count < 2 || f.t1 == f.t0) {
         h_el_class(h, section, "p", "none",
-                   "A single sample: there is no series to chart. A series of poolmon "
-                   "snapshots (or a pool trace) shows whether a tag grows.");
+                   r->sample_count == 0
+                       ? "No samples in this case: nothing to chart."
+                   : r->sample_count == 1
+                       ? "A single sample: there is no series to chart. A series of poolmon "
+                         "snapshots (or a pool trace) shows whether a tag grows."
+                       : "The samples carry no usable times for the top tags: nothing to "
+                         "chart.");
         return;
     }
     chart_scale(&f, max_bytes);

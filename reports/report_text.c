@@ -136,7 +136,7 @@ char *report_bytes_human(uint64_t bytes, char out[32])
     int u = -1;
 
     if (bytes < 1024) {
-        snprintf(out, 32, "%" PRIu64 " bytes", bytes);
+        snprintf(out, 32, "%" PRIu64 " byte%s", bytes, bytes == 1 ? "" : "s");
         return out;
     }
     while (v >= 1024.0 && u < 5) {

@@ -219,6 +219,7 @@ static void test_formatting(void)
 
     PT_CHECK_STR(report_bytes_human(10354777664ull, b), "9.6 GB");
     PT_CHECK_STR(report_bytes_human(1023, b), "1023 bytes");
+    PT_CHECK_STR(report_bytes_human(1, b), "1 byte");
     PT_CHECK_STR(report_bytes_human(1024, b), "1.0 KB");
     PT_CHECK_STR(report_bytes_human(113664000ull, b), "108 MB");
     PT_CHECK_STR(report_bytes_human(1073741823ull, b), "1.0 GB");
@@ -608,7 +609,36 @@ static void test_deterministic(void)
     pt_report_free(&r);
 }
 
+/* The in-memory renderings are the files' bytes. */
+static void test_memory_matches_file(void)
+{
+    pt_report r;
+    char path[2048];
+    char *mem = NULL, *file;
+    size_t mem_len = 0, file_len;
+
+    model_series_case(&r);
+    out_path(path, sizeof path, "memory.xml");
+    PT_CHECK_U64(pt_report_write_xml(&r, path, NULL), PT_OK);
+    PT_CHECK_U64(pt_report_xml_string(&r, &mem, &mem_len, NULL), PT_OK);
+    file = read_all(path, &file_len);
+    PT_CHECK(mem != NULL && file != NULL && mem_len == file_len &&
+             memcmp(mem, file, mem_len) == 0);
+    free(mem);
+    free(file);
+    out_path(path, sizeof path, "memory.html");
+    PT_CHECK_U64(pt_report_write_html(&r, path, NULL), PT_OK);
+    PT_CHECK_U64(pt_report_html_string(&r, &mem, &mem_len, NULL), PT_OK);
+    file = read_all(path, &file_len);
+    PT_CHECK(mem != NULL && file != NULL && mem_len == file_len &&
+             memcmp(mem, file, mem_len) == 0);
+    free(mem);
+    free(file);
+    pt_report_free(&r);
+}
+
 PT_TEST_MAIN(PT_TEST(test_formatting), PT_TEST(test_clean_text), PT_TEST(test_mpp_case),
              PT_TEST(test_mpp_html_words), PT_TEST(test_series_case), PT_TEST(test_empty_case),
              PT_TEST(test_hostile_strings), PT_TEST(test_schema_rejects),
-             PT_TEST(test_write_errors), PT_TEST(test_deterministic))
+             PT_TEST(test_write_errors), PT_TEST(test_deterministic),
+             PT_TEST(test_memory_matches_file))
