@@ -111,5 +111,7 @@ const char report_html_css[] =
     "  thead{display:table-header-group}\n"
     "  tr,.suspect,.pool-row,figure{break-inside:avoid}\n"
     "  .data tbody tr:nth-child(even){background:none}\n"
-    "  .hash{max-width:none}\n"
+    "  table{font-size:9pt}\n"
+    "  .hash{font-size:7pt;max-width:34mm}\n"
+    "  .candidates td,.candidates th{padding:3px 5px}\n"
     "}\n";
