@@ -212,6 +212,14 @@ static unsigned popcount8(uint8_t b)
     return n;
 }
 
+static unsigned popcount64(uint64_t v)
+{
+    v = v - ((v >> 1) & 0x5555555555555555ull);
+    v = (v & 0x3333333333333333ull) + ((v >> 2) & 0x3333333333333333ull);
+    v = (v + (v >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (unsigned)((v * 0x0101010101010101ull) >> 56);
+}
+
 /* Bitmap (§1.6): the k-th set bit's page is at FirstPage + k * 0x1000. */
 static pt_status load_bitmap(dump_file *df, pt_error *err)
 {
@@ -260,8 +268,8 @@ static pt_status load_bitmap(dump_file *df, pt_error *err)
     for (i = 0; i < nblocks; i++) {
         unsigned j;
         df->bitmap_rank[i] = (uint32_t)count;
-        for (j = 0; j < 64; j++)
-            count += popcount8(df->bitmap[i * 64 + j]);
+        for (j = 0; j < 64; j += 8)
+            count += popcount64(pt_le64(df->bitmap + i * 64 + j));
     }
     df->bitmap_rank[nblocks] = (uint32_t)count;
     df->bitmap_present = count;

@@ -214,6 +214,7 @@ static void test_tracker_unmapped(void)
     PT_CHECK(dumpgen_write(g, path) == 0);
     dumpgen_free(g);
     PT_CHECK_U64(gen_read(path, 0, &c, &err), PT_ERR_PARTIAL);
+    capture_free(&c);
     PT_CHECK_U64(gen_read(path, 1, &c, &err), PT_OK);
     PT_CHECK(capture_has_warning(&c, "no per-tag pool usage"));
     PT_CHECK_U64(c.nrows, 0);
