@@ -13,6 +13,7 @@
 #define GROW_MIN_T 4.0 /* slope at least 4 standard errors above zero */
 #define GROW_MIN_BYTES (64.0 * 1024.0)
 #define LARGE_MIN_SHARE 0.10
+#define LARGE_MIN_BYTES (1024.0 * 1024.0)
 #define HOURS_PER_FILETIME (1.0 / 36000000000.0)
 
 /* Least squares by Welford's updates: stable with large byte counts. */
@@ -321,7 +322,8 @@ static void classify(pt_trend *t, const fit *f, unsigned grew, const pt_case_ana
     if (t->growth_bytes_per_hour > 0 && t->growth_bytes_per_hour * span >= GROW_MIN_BYTES &&
         t->bytes > t->first_bytes)
         classify_growth(t, f, grew);
-    if (t->verdict_class == 0 && t->share >= LARGE_MIN_SHARE) {
+    if (t->verdict_class == 0 && t->share >= LARGE_MIN_SHARE &&
+        (double)t->bytes >= LARGE_MIN_BYTES) {
         t->verdict = PT_VERDICT_LARGE;
         t->verdict_class = 1;
         format_bytes((double)t->bytes, size, sizeof size);
@@ -396,14 +398,15 @@ pt_status pt_case_analyze(pt_archive *a, int64_t case_id, pt_case_analysis *an, 
     }
     s.an = an;
     rc = scan_tag_rows(a, &s, err);
-    if (rc == PT_OK)
-        rc = collect_trends(&s, an, err);
     if (rc == PT_OK) {
         double slopes[4];
         for (p = 0; p < 4; p++)
             slopes[p] = s.pool_fit[p].n >= 2 ? fit_slope(&s.pool_fit[p]) : NAN;
         rc = pt_analysis_pool_limits(a, an, slopes, err);
     }
+    /* Verdicts last: a share is of the pool's total, which counters may give. */
+    if (rc == PT_OK)
+        rc = collect_trends(&s, an, err);
     free(s.map.slots);
     if (rc != PT_OK)
         pt_case_analysis_free(an);

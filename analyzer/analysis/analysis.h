@@ -10,8 +10,9 @@
  *            80% of the intervals
  *   growing  the same growth, but it grew in only 50-80% of the intervals:
  *            it grows, not steadily enough to call it a leak
- *   large    holds at least 10% of its pool's tagged bytes at the last
- *            sample and does not grow (a single snapshot can say no more)
+ *   large    holds at least 10% of its pool's tagged bytes and at least
+ *            1 MiB at the last sample, and does not grow (a single
+ *            snapshot can say no more)
  *   stable   none of the above
  * Suspects rank leaking before growing before large (evidence, not size);
  * within a verdict, growing tags by growth x persistence, large by bytes.

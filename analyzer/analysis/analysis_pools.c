@@ -34,6 +34,8 @@ typedef struct sample_counters {
 
 typedef struct counter_scan {
     sample_counters cur, latest;
+    int64_t last_tag_sample;   /* the case's last sample with tag rows */
+    uint64_t listed_total[2];  /* !poolused TOTAL bytes there (nonpaged, paged) */
     pt_filetime t0;
     int timed;
     double x;
@@ -80,11 +82,28 @@ static void finish_sample(counter_scan *cs)
     memset(c, 0, sizeof *c);
 }
 
-static void add_counter(counter_scan *cs, const char *name, const char *unit, uint64_t value)
+/* !poolused prints the pool's tagged total on its TOTAL line even when it
+ * lists only the top tags (/t5): that total, not the listed rows' sum, is
+ * what a tag's share is of. */
+static void add_listed_total(counter_scan *cs, const char *name, const char *unit,
+                             uint64_t value)
+{
+    if (strcasecmp(unit, "bytes") != 0)
+        return;
+    if (strcasecmp(name, "TOTAL NonPaged Used") == 0)
+        cs->listed_total[0] = value;
+    else if (strcasecmp(name, "TOTAL Paged Used") == 0)
+        cs->listed_total[1] = value;
+}
+
+static void add_counter(counter_scan *cs, int64_t sample_id, const char *name, const char *unit,
+                        uint64_t value)
 {
     int field = field_of(name), ok, prio;
     uint64_t bytes;
 
+    if (sample_id == cs->last_tag_sample)
+        add_listed_total(cs, name, unit, value);
     if (field < 0)
         return;
     bytes = pt_counter_bytes(value, unit, &ok);
@@ -125,7 +144,7 @@ static pt_status scan_counters(pt_archive *a, int64_t case_id, counter_scan *cs,
             cs->x = cs->timed ? (double)(int64_t)(t - cs->t0) / 36000000000.0 : 0.0;
         }
         if (name != NULL && unit != NULL)
-            add_counter(cs, name, unit, (uint64_t)sqlite3_column_int64(st, 4));
+            add_counter(cs, id, name, unit, (uint64_t)sqlite3_column_int64(st, 4));
     }
     if (sample_id != 0)
         finish_sample(cs);
@@ -198,9 +217,13 @@ pt_status pt_analysis_pool_limits(pt_archive *a, pt_case_analysis *an,
     int p;
 
     memset(&cs, 0, sizeof cs);
+    cs.last_tag_sample = an->last_sample_id;
     rc = scan_counters(a, an->case_id, &cs, err);
     if (rc != PT_OK)
         return rc;
+    for (p = 0; p < 2; p++)
+        if (cs.listed_total[p] > an->pools[p].tagged_bytes)
+            an->pools[p].tagged_bytes = cs.listed_total[p];
     an->physical_bytes = l->v[F_PHYS];
     an->commit_bytes = l->v[F_COMMIT];
     an->commit_limit_bytes = l->v[F_LIMIT];

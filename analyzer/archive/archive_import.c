@@ -41,20 +41,13 @@ static void choose_case_name(const pt_import_options *opt, const pt_bundle_info 
         pt_import_case_from_path(path, out, out_size);
 }
 
-/* The sample time the collector recorded for a member (given on its
- * command line), or 0. */
-static pt_filetime member_sample_time(const pt_bundle_member *m)
+/* A time attribute of a member, or 0.  The collector records "time_given"
+ * (the --time the engineer gave for the file) and "mtime" (the file's
+ * modification time); the reader decides which applies, as it did when
+ * collecting, so the archive gets the same sample times and origins. */
+static pt_filetime member_time_attr(const pt_bundle_member *m, const char *key)
 {
-    const char *text = pt_bundle_member_attr(m, "sample_time");
-    pt_filetime ft = 0;
-    if (text != NULL && pt_filetime_parse(text, &ft) != 0)
-        ft = 0;
-    return ft;
-}
-
-static pt_filetime member_mtime(const pt_bundle_member *m)
-{
-    const char *text = pt_bundle_member_attr(m, "mtime");
+    const char *text = pt_bundle_member_attr(m, key);
     pt_filetime ft = 0;
     if (text != NULL && pt_filetime_parse(text, &ft) != 0)
         ft = 0;
@@ -101,8 +94,8 @@ static pt_status import_member(pt_import *im, pt_bundle *b, size_t i, int partia
         return rc;
     memset(&ro, 0, sizeof ro);
     ro.display_name = m->name;
-    ro.sample_time = member_sample_time(m);
-    ro.file_mtime = member_mtime(m);
+    ro.sample_time = member_time_attr(m, "time_given");
+    ro.file_mtime = member_time_attr(m, "mtime");
     ro.partial_ok = partial;
     pt_error_clear(err);
     rc = reader->read(src, &ro, pt_import_sink(im), err);

@@ -6,8 +6,8 @@
  * Each sample is a `poolmon /b` style snapshot (Memory/Commit header with
  * Pool N/P, the System pool information table).  --dir writes one file per
  * sample (poolmon-00001.txt ...); --bundle writes a bundle whose members
- * carry each sample's time as the "sample_time" attribute (as
- * `pooltriage-collect --time` would).  The truth (poolmon_series.h): "Leak"
+ * carry each sample's time as the "time_given" attribute (as
+ * `pooltriage-collect --time` records it).  The truth (poolmon_series.h): "Leak"
  * grows 64 KiB per sample, "Big " is the largest tag and flat, the others
  * wander with no trend.  Prints the truth on stdout.
  */
@@ -112,7 +112,7 @@ static int add_member(pt_bundle_writer *w, unsigned s, const text_buf *b)
 
     snprintf(name, sizeof name, "poolmon/poolmon-%05u.txt", s + 1);
     pt_filetime_format(pt_filetime_from_unix(series_time_unix(s), 0), when);
-    attr.key = "sample_time";
+    attr.key = "time_given";
     attr.value = when;
     if (pt_bundle_add_buffer(w, name, "poolmon", b->data, b->len, &attr, 1, &err) != PT_OK) {
         fprintf(stderr, "gen_series_bundle: %s\n", err.message);

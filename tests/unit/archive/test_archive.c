@@ -1,0 +1,185 @@
+/* test_archive.c - opening, schema versions, idempotence and atomicity of
+ * the archive, through the import sink. */
+#include "archive.h"
+#include "archive_fixture.h"
+#include "pt_test.h"
+
+static void test_new_archive_has_the_latest_schema(void)
+{
+    char path[4096];
+    pt_archive *a = NULL;
+    pt_error err;
+    sqlite3_stmt *st = NULL;
+
+    fixture_path("archive-new.db", path, sizeof path);
+    PT_CHECK(pt_archive_open(path, PT_ARCHIVE_OPEN_EXISTING, &a, &err) == PT_ERR_NOT_FOUND);
+    PT_CHECK(pt_archive_open(path, PT_ARCHIVE_CREATE, &a, &err) == PT_OK);
+    if (a == NULL)
+        return;
+    PT_CHECK(pt_archive_schema_latest() >= 1);
+    PT_CHECK(pt_archive_schema_version(a) == pt_archive_schema_latest());
+    PT_CHECK(pt_archive_prepare(a, "SELECT version, name FROM schema_version ORDER BY version",
+                                &st, &err) == PT_OK);
+    PT_CHECK(sqlite3_step(st) == SQLITE_ROW);
+    PT_CHECK(sqlite3_column_int(st, 0) == 1);
+    PT_CHECK_STR((const char *)sqlite3_column_text(st, 1), "001_initial.sql");
+    sqlite3_finalize(st);
+    pt_archive_close(a);
+    /* Reopening an archive of the current version changes nothing. */
+    PT_CHECK(pt_archive_open(path, PT_ARCHIVE_OPEN_EXISTING, &a, &err) == PT_OK);
+    PT_CHECK(a != NULL && pt_archive_schema_version(a) == pt_archive_schema_latest());
+    pt_archive_close(a);
+    unlink(path);
+}
+
+static void test_newer_schema_is_refused_and_untouched(void)
+{
+    char path[4096];
+    pt_archive *a = NULL;
+    pt_error err;
+    unsigned char *before;
+    size_t len;
+
+    fixture_path("archive-newer.db", path, sizeof path);
+    PT_CHECK(pt_archive_open(path, PT_ARCHIVE_CREATE, &a, &err) == PT_OK);
+    if (a == NULL)
+        return;
+    PT_CHECK(pt_archive_exec(a, "INSERT INTO schema_version VALUES (99, '099_future.sql', 'x')",
+                             &err) == PT_OK);
+    pt_archive_close(a);
+    before = fixture_slurp(path, &len);
+    PT_CHECK(pt_archive_open(path, PT_ARCHIVE_CREATE, &a, &err) == PT_ERR_SCHEMA);
+    PT_CHECK(a == NULL);
+    PT_CHECK(strstr(err.message, "schema version 99") != NULL);
+    PT_CHECK(strstr(err.message, path) != NULL);
+    PT_CHECK(fixture_same(path, before, len));
+    free(before);
+    unlink(path);
+}
+
+static void test_not_an_archive(void)
+{
+    char path[4096];
+    pt_archive *a = NULL;
+    pt_error err;
+    FILE *f;
+    static const unsigned char junk[600] = "this is a poolmon text, not an archive";
+
+    fixture_path("archive-junk.db", path, sizeof path);
+    f = fopen(path, "wb");
+    PT_CHECK(f != NULL);
+    if (f == NULL)
+        return;
+    fwrite(junk, 1, sizeof junk, f);
+    fclose(f);
+    PT_CHECK(pt_archive_open(path, PT_ARCHIVE_CREATE, &a, &err) == PT_ERR_FORMAT);
+    PT_CHECK(strstr(err.message, "not a pooltriage archive") != NULL);
+    PT_CHECK(fixture_same(path, junk, sizeof junk));
+    unlink(path);
+
+    /* An SQLite file of someone else's. */
+    PT_CHECK(pt_archive_open(path, PT_ARCHIVE_CREATE, &a, &err) == PT_OK);
+    if (a == NULL)
+        return;
+    PT_CHECK(pt_archive_exec(a, "DROP TABLE schema_version", &err) == PT_OK);
+    pt_archive_close(a);
+    PT_CHECK(pt_archive_open(path, PT_ARCHIVE_OPEN_EXISTING, &a, &err) == PT_ERR_SCHEMA);
+    unlink(path);
+}
+
+static void test_same_bundle_twice_changes_nothing(void)
+{
+    char path[4096];
+    pt_archive *a = NULL;
+    pt_import *im = NULL;
+    pt_import_bundle_info bi;
+    pt_error err;
+    unsigned char *before;
+    size_t len;
+    int already = -1;
+
+    fixture_path("archive-twice.db", path, sizeof path);
+    PT_CHECK(pt_archive_open(path, PT_ARCHIVE_CREATE, &a, &err) == PT_OK);
+    if (a == NULL)
+        return;
+    PT_CHECK(fixture_load_series(a, "twice", 3, 20, NULL, &err) == PT_OK);
+    pt_archive_close(a);
+    before = fixture_slurp(path, &len);
+    PT_CHECK(pt_archive_open(path, PT_ARCHIVE_OPEN_EXISTING, &a, &err) == PT_OK);
+    PT_CHECK(pt_import_begin(a, "another-case", &im, &err) == PT_OK);
+    memset(&bi, 0, sizeof bi);
+    bi.sha256 = "5e51e5"; /* the identity fixture_load_series used */
+    PT_CHECK(pt_import_add_bundle(im, &bi, &already, &err) == PT_OK);
+    PT_CHECK(already == 1);
+    pt_import_abort(im);
+    pt_archive_close(a);
+    PT_CHECK(fixture_same(path, before, len));
+    free(before);
+    unlink(path);
+}
+
+/* A load that fails after writing enough to spill pages into the file:
+ * the rollback must restore it byte for byte. */
+static void test_failed_load_leaves_the_file_as_it_was(void)
+{
+    char path[4096];
+    pt_archive *a = NULL;
+    pt_import *im = NULL;
+    const pt_sink *sink;
+    pt_sample_info info;
+    pt_tag_row row;
+    pt_error err;
+    unsigned char *before;
+    size_t len;
+    unsigned s, i;
+    pt_status rc = PT_OK;
+
+    fixture_path("archive-atomic.db", path, sizeof path);
+    PT_CHECK(pt_archive_open(path, PT_ARCHIVE_CREATE, &a, &err) == PT_OK);
+    if (a == NULL)
+        return;
+    PT_CHECK(fixture_load_series(a, "first", 4, 100, NULL, &err) == PT_OK);
+    pt_archive_close(a);
+    before = fixture_slurp(path, &len);
+
+    PT_CHECK(pt_archive_open(path, PT_ARCHIVE_OPEN_EXISTING, &a, &err) == PT_OK);
+    PT_CHECK(pt_archive_exec(a, "PRAGMA cache_size = 16", &err) == PT_OK); /* force spills */
+    PT_CHECK(pt_import_begin(a, "second", &im, &err) == PT_OK);
+    PT_CHECK(fixture_bundle_source(im, "b0b0", "poolmon/big", "poolmon", &err) == PT_OK);
+    sink = pt_import_sink(im);
+    memset(&info, 0, sizeof info);
+    info.kind = PT_KIND_POOLMON;
+    info.source = "big";
+    for (s = 0; s < 20 && rc == PT_OK; s++) {
+        rc = sink->begin_sample(sink->ctx, &info);
+        for (i = 0; i < 2000 && rc == PT_OK; i++) {
+            series_row r;
+            series_row_at(i, s, &r);
+            memset(&row, 0, sizeof row);
+            row.tag = fixture_tag(r.tag);
+            row.tag_text = r.tag;
+            row.bytes = r.bytes;
+            row.description = "a description long enough to fill pages quickly";
+            rc = sink->tag_row(sink->ctx, &row);
+        }
+        if (rc == PT_OK)
+            rc = sink->end_sample(sink->ctx);
+    }
+    PT_CHECK(rc == PT_OK);
+    /* A reader's record outside a sample: the load fails. */
+    memset(&row, 0, sizeof row);
+    PT_CHECK(sink->tag_row(sink->ctx, &row) == PT_ERR_INTERNAL);
+    PT_CHECK(strstr(pt_import_error(im)->message, "outside a sample") != NULL);
+    /* The small cache spilled into the file: the rollback has work to do. */
+    PT_CHECK(!fixture_same(path, before, len));
+    pt_import_abort(im);
+    pt_archive_close(a);
+    PT_CHECK(fixture_same(path, before, len));
+    free(before);
+    unlink(path);
+}
+
+PT_TEST_MAIN(PT_TEST(test_new_archive_has_the_latest_schema),
+             PT_TEST(test_newer_schema_is_refused_and_untouched), PT_TEST(test_not_an_archive),
+             PT_TEST(test_same_bundle_twice_changes_nothing),
+             PT_TEST(test_failed_load_leaves_the_file_as_it_was))
