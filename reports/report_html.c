@@ -446,27 +446,104 @@ static void html_pool_bar(html_ctx *h, xmlNodePtr parent, const pt_report_pool *
         h_el_class(h, row, "div", "note", p->note);
 }
 
-static void html_counters(html_ctx *h, xmlNodePtr section, const pt_report *r)
+static int same_text(const char *a, const char *b)
 {
-    static const char *const headers[] = {"Sample", "Counter", "Value", "Unit", "", NULL};
-    static const char *const classes[] = {"", "", "num", "", "", NULL};
-    xmlNodePtr tbody;
+    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* "6,288,149 pages" */
+static void counter_value_text(const pt_report_counter *c, char *out, size_t size)
+{
+    char n[32];
+    snprintf(out, size, "%s", report_count(c->value, n));
+    if (c->unit != NULL && c->unit[0] != '\0') {
+        size_t len = strlen(out);
+        snprintf(out + len, size - len, " %.32s", c->unit);
+    }
+}
+
+/* The counters grouped by sample, a counter printed in two units (pages
+ * and Kb) on one row; the counters that look wrong are marked. */
+static void html_counters(html_ctx *h, xmlNodePtr body, const pt_report *r)
+{
+    static const char *const headers[] = {"Counter", "Value", "Also", "", NULL};
+    static const char *const classes[] = {"", "num", "num", "", NULL};
+    xmlNodePtr section, tbody;
     size_t i;
 
     if (r->counter_count == 0)
         return;
-    h_el(h, section, "h3", "Memory counters");
-    tbody = h_table(h, section, "data compact", headers, classes);
+    section = h_section(h, body, "counters", "page", "Memory counters");
+    tbody = h_table(h, section, "data compact counters", headers, classes);
     for (i = 0; i < r->counter_count; i++) {
         const pt_report_counter *c = &r->counters[i];
-        xmlNodePtr tr = h_el(h, tbody, "tr", NULL);
-        if (c->looks_wrong)
+        const pt_report_counter *twin = NULL;
+        xmlNodePtr tr, th;
+        char text[80];
+        int wrong = c->looks_wrong;
+
+        if (i == 0 || !same_text(c->sample, r->counters[i - 1].sample)) {
+            th = h_el(h, h_el_class(h, tbody, "tr", "group", NULL), "th",
+                      c->sample != NULL ? c->sample : "(sample unknown)");
+            h_attr(h, th, "colspan", "4");
+        }
+        if (i + 1 < r->counter_count && same_text(c->sample, r->counters[i + 1].sample) &&
+            same_text(c->name, r->counters[i + 1].name) &&
+            !same_text(c->unit, r->counters[i + 1].unit)) {
+            twin = &r->counters[i + 1];
+            wrong |= twin->looks_wrong;
+        }
+        tr = h_el(h, tbody, "tr", NULL);
+        if (wrong)
             h_attr(h, tr, "class", "looks-wrong");
-        h_el(h, tr, "td", c->sample != NULL ? c->sample : "");
         h_el(h, tr, "td", c->name != NULL ? c->name : "");
-        h_num_cell(h, tr, 1, c->value, 0);
-        h_el(h, tr, "td", c->unit != NULL ? c->unit : "");
-        h_el_class(h, tr, "td", "flag", c->looks_wrong ? "looks wrong" : "");
+        counter_value_text(c, text, sizeof text);
+        h_el_class(h, tr, "td", "num", text);
+        if (twin != NULL)
+            counter_value_text(twin, text, sizeof text);
+        h_el_class(h, tr, "td", "num", twin != NULL ? text : "");
+        h_el_class(h, tr, "td", "flag", wrong ? "looks wrong" : "");
+        if (twin != NULL)
+            i++;
+    }
+}
+
+/* The counters whose values cannot be right, called out where the pools are. */
+static void html_wrong_counters(html_ctx *h, xmlNodePtr section, const pt_report *r)
+{
+    xmlNodePtr ul = NULL;
+    size_t i;
+
+    for (i = 0; i < r->counter_count; i++) {
+        const pt_report_counter *c = &r->counters[i];
+        char text[80];
+        xmlNodePtr li;
+        if (!c->looks_wrong)
+            continue;
+        if (ul == NULL) {
+            h_el_class(h, section, "p", "wrong-lead",
+                       "Counters that look wrong (wrapped or impossible values; not used as "
+                       "limits):");
+            ul = h_el_class(h, section, "ul", "wrong", NULL);
+        }
+        li = h_el(h, ul, "li", NULL);
+        h_el(h, li, "strong", c->name != NULL ? c->name : "?");
+        counter_value_text(c, text, sizeof text);
+        h_text(h, li, " ");
+        h_text(h, li, text);
+        /* The same counter in its other unit goes on the same line. */
+        if (i + 1 < r->counter_count && same_text(c->sample, r->counters[i + 1].sample) &&
+            same_text(c->name, r->counters[i + 1].name) &&
+            !same_text(c->unit, r->counters[i + 1].unit)) {
+            counter_value_text(&r->counters[++i], text, sizeof text);
+            h_text(h, li, " (");
+            h_text(h, li, text);
+            h_text(h, li, ")");
+        }
+        if (c->sample != NULL) {
+            xmlNodePtr from = h_el_class(h, li, "span", "origin", " \xE2\x80\x94 ");
+            h_text(h, from, c->sample);
+        }
     }
 }
 
@@ -476,9 +553,12 @@ static void html_memory(html_ctx *h, xmlNodePtr body, const pt_report *r)
     xmlNodePtr pools;
     size_t i;
 
-    if (r->pool_count == 0 && r->counter_count == 0 && r->fact_count == 0) {
+    if (r->pool_count == 0 && r->fact_count == 0) {
         h_el_class(h, section, "p", "none",
-                   "No memory counters in this case (add !vm output or a dump).");
+                   r->counter_count == 0
+                       ? "No memory counters in this case (add !vm output or a dump)."
+                       : "No pool usage against a limit in this case; the counters are "
+                         "listed below.");
         return;
     }
     if (r->pool_count > 0) {
@@ -487,7 +567,7 @@ static void html_memory(html_ctx *h, xmlNodePtr body, const pt_report *r)
         for (i = 0; i < r->pool_count; i++)
             html_pool_bar(h, pools, &r->pools[i]);
     }
-    html_counters(h, section, r);
+    html_wrong_counters(h, section, r);
     if (r->fact_count > 0) {
         xmlNodePtr tbody;
         h_el(h, section, "h3", "System");
@@ -842,8 +922,9 @@ static void html_chart(html_ctx *h, xmlNodePtr body, const pt_report *r)
                    : r->sample_count == 1
                        ? "A single sample: there is no series to chart. A series of poolmon "
                          "snapshots (or a pool trace) shows whether a tag grows."
-                       : "The samples carry no usable times for the top tags: nothing to "
-                         "chart.");
+                   : shown > 0
+                       ? "All samples carry the same time: there is no series to chart."
+                       : "The top tags have no samples over time: nothing to chart.");
         return;
     }
     chart_scale(&f, max_bytes);
@@ -992,6 +1073,7 @@ static void html_body(html_ctx *h, xmlNodePtr html, const pt_report *r)
     html_modules(h, body, r);
     html_past_cases(h, body, r);
     html_tags(h, body, r, 0);
+    html_counters(h, body, r);
     html_sources(h, body, r);
     html_warnings(h, body, r);
     h_el_class(h, body, "footer", NULL, "Made by pooltriage from the case archive. "
