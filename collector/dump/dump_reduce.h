@@ -41,4 +41,14 @@ void dump_range_set_free(dump_range_set *set);
 pt_status dump_reduce_ranges(pt_source *src, const pt_read_options *opt, dump_range_set *set,
                              pt_error *err);
 
+/* --dump-reduce: adds src to the bundle as member `name` (kind "dump")
+ * holding only the blocks dump_reduce_ranges finds, the rest as holes.
+ * The member imports to the same records as the whole dump.  If stats is
+ * not NULL it gets the ranges kept (the caller frees it). */
+struct pt_bundle_writer;
+struct pt_bundle_attr;
+pt_status dump_reduce_to_bundle(struct pt_bundle_writer *w, const char *name, pt_source *src,
+                                const struct pt_bundle_attr *attrs, size_t attr_count,
+                                dump_range_set *stats, pt_error *err);
+
 #endif
