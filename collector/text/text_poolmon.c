@@ -525,10 +525,60 @@ static int poolmon_probe(const uint8_t *head, size_t len)
     return score > 100 ? 100 : score;
 }
 
+/* Facts beyond the records: the command that made the capture, the pool
+ * titles, how many screens the file holds. */
+static pt_status poolmon_describe(pt_source *src, const pt_read_options *opt,
+                                  pt_fact_fn fact, void *ctx, pt_error *err)
+{
+    pt_line_reader lr;
+    char *clean = malloc(TEXT_LINE_MAX + 1);
+    const char *raw;
+    size_t raw_len;
+    pt_status rc;
+    unsigned long screens = 0;
+    int r = 0, have_command = 0, titles = 0;
+
+    (void)opt;
+    if (clean == NULL)
+        return pt_error_set(err, PT_ERR_NOMEM, src->name, PT_NO_OFFSET, "out of memory");
+    rc = pt_line_reader_init(&lr, src, err);
+    if (rc != PT_OK) {
+        free(clean);
+        return rc;
+    }
+    while (rc == PT_OK && (r = pt_line_reader_next(&lr, &raw, &raw_len, err)) == 1) {
+        char col[512];
+        const char *cmd;
+        size_t n = text_clean_line(raw, raw_len, clean);
+        text_collapse(clean, n, col, sizeof col);
+        if (starts_with_ci(col, "Tag Type")) {
+            screens++;
+        } else if (!have_command && (cmd = strstr(col, "poolmon")) != NULL &&
+                   (cmd == col || cmd[-1] == ' ' || cmd[-1] == '>' || cmd[-1] == '\\')) {
+            /* "poolmon /s0 /g", "C:\\...\\i386> poolmon.exe -b" */
+            have_command = 1;
+            rc = fact(ctx, "command", cmd);
+        } else if (titles < 4 && strstr(col, "pool information") != NULL) {
+            titles++;
+            rc = fact(ctx, "title", col);
+        }
+    }
+    if (rc == PT_OK && r < 0)
+        rc = err != NULL && err->code != PT_OK ? err->code : PT_ERR_IO;
+    if (rc == PT_OK) {
+        char num[32];
+        snprintf(num, sizeof num, "%lu", screens);
+        rc = fact(ctx, "screens", num);
+    }
+    pt_line_reader_free(&lr);
+    free(clean);
+    return rc;
+}
+
 const pt_reader pt_reader_poolmon = {
     .kind = PT_KIND_POOLMON,
     .name = "poolmon",
     .probe = poolmon_probe,
     .read = poolmon_read,
-    .describe = NULL,
+    .describe = poolmon_describe,
 };

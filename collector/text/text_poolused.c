@@ -703,7 +703,7 @@ static pt_status poolused_describe(pt_source *src, const pt_read_options *opt,
     const char *raw;
     size_t raw_len;
     pt_status rc = PT_OK;
-    int r, lines = 0;
+    int r = 0, lines = 0;
 
     (void)opt;
     if (clean == NULL)
@@ -726,6 +726,8 @@ static pt_status poolused_describe(pt_source *src, const pt_read_options *opt,
         if (rc != PT_OK)
             break;
     }
+    if (rc == PT_OK && r < 0)
+        rc = err != NULL && err->code != PT_OK ? err->code : PT_ERR_IO;
     pt_line_reader_free(&lr);
     free(clean);
     return rc;

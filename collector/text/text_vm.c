@@ -340,10 +340,47 @@ static int vm_probe(const uint8_t *head, size_t len)
     return score > 100 ? 100 : score;
 }
 
+/* Facts beyond the records: the command and its flags. */
+static pt_status vm_describe(pt_source *src, const pt_read_options *opt, pt_fact_fn fact,
+                             void *ctx, pt_error *err)
+{
+    pt_line_reader lr;
+    char *clean = malloc(TEXT_LINE_MAX + 1);
+    const char *raw;
+    size_t raw_len;
+    pt_status rc;
+    int r = 0, lines = 0, commands = 0;
+
+    (void)opt;
+    if (clean == NULL)
+        return pt_error_set(err, PT_ERR_NOMEM, src->name, PT_NO_OFFSET, "out of memory");
+    rc = pt_line_reader_init(&lr, src, err);
+    if (rc != PT_OK) {
+        free(clean);
+        return rc;
+    }
+    while (rc == PT_OK && lines++ < 100000 &&
+           (r = pt_line_reader_next(&lr, &raw, &raw_len, err)) == 1) {
+        char col[512];
+        const char *cmd;
+        size_t n = text_clean_line(raw, raw_len, clean);
+        n = text_strip_remark(clean, n);
+        text_collapse(clean, n, col, sizeof col);
+        cmd = strstr(col, "!vm");
+        if (cmd != NULL && strstr(col, "> ") != NULL && commands++ < 8)
+            rc = fact(ctx, "command", cmd);
+    }
+    if (rc == PT_OK && r < 0)
+        rc = err != NULL && err->code != PT_OK ? err->code : PT_ERR_IO;
+    pt_line_reader_free(&lr);
+    free(clean);
+    return rc;
+}
+
 const pt_reader pt_reader_vm = {
     .kind = PT_KIND_VM,
     .name = "vm",
     .probe = vm_probe,
     .read = vm_read,
-    .describe = NULL,
+    .describe = vm_describe,
 };
