@@ -282,6 +282,7 @@ pt_status pt_pe_metadata_for_dirs(const char *const *dirs, size_t dir_count, cha
     memset(&c, 0, sizeof c);
     memset(&local, 0, sizeof local);
     c.stats = stats != NULL ? stats : &local;
+    memset(c.stats, 0, sizeof *c.stats);
     c.err = err;
     st = scan_dirs(&c, dirs, dir_count);
     free(c.tags);
@@ -304,6 +305,7 @@ pt_status pt_pe_collect_dir(pt_bundle_writer *w, const char *const *dirs, size_t
     memset(&c, 0, sizeof c);
     memset(&local, 0, sizeof local);
     c.stats = stats != NULL ? stats : &local;
+    memset(c.stats, 0, sizeof *c.stats);
     c.err = err;
     c.w = w;
     c.with_binaries = with_binaries;
