@@ -102,7 +102,10 @@ static void test_text_files(void)
         PT_CHECK(strstr(text, "kind: poolused") != NULL);
         PT_CHECK(strstr(text, "nonpaged 5, paged 5") != NULL);
         PT_CHECK(strstr(text, "command: !poolused /t5 2") != NULL);
+        PT_CHECK(strstr(text, "title: Session 0 pool information") != NULL);
+        PT_CHECK(strstr(text, "command: poolmon /s0 /g") != NULL);
         PT_CHECK(strstr(text, "kind: vm") != NULL);
+        PT_CHECK(strstr(text, "command: !vm") != NULL);
         PT_CHECK(strstr(text, "warnings: 2") != NULL);
         free(text);
     }

@@ -422,6 +422,38 @@ static void test_generated_old(void)
     rec_free(&r);
 }
 
+/* The old verbose layout (XP/2003 `!poolused 1`): eight %8 columns and
+ * the description glued on. */
+static void test_generated_old_verbose(void)
+{
+    static char buf[8192];
+    size_t n = 0, i;
+    recording r;
+    pt_error err;
+
+    n += (size_t)snprintf(buf + n, sizeof buf - n,
+                          "kd> !poolused 1\n   Sorting by  Tag\n\n  Pool Used:\n"
+                          "            NonPaged                    Paged\n"
+                          " Tag    Allocs    Frees     Diff     Used   Allocs    Frees     Diff"
+                          "     Used\n");
+    for (i = 0; i < GEN_N; i++) {
+        const gen_tag *g = &gen_tags[i];
+        n += (size_t)snprintf(buf + n, sizeof buf - n,
+                              " %-4s %8llu %8llu %8llu %8llu %8llu %8llu %8llu %8llu%s\n", g->tag,
+                              (unsigned long long)g->np_allocs, (unsigned long long)g->np_frees,
+                              (unsigned long long)(g->np_allocs - g->np_frees),
+                              (unsigned long long)g->np_used, (unsigned long long)g->p_allocs,
+                              (unsigned long long)g->p_frees,
+                              (unsigned long long)(g->p_allocs - g->p_frees),
+                              (unsigned long long)g->p_used, g->desc);
+    }
+    PT_CHECK_U64(rec_read_buffer(&pt_reader_poolused, buf, n, &r, &err), PT_OK);
+    PT_CHECK_STR(r.samples[0].variant, "poolused-old-verbose");
+    PT_CHECK_U64(r.nrows, 2 * GEN_N);
+    check_generated(&r, 1, NP, PG);
+    rec_free(&r);
+}
+
 /* A column wider than its field pushes the rest right; a description
  * starting with digits is glued to the last number. */
 static void test_overflowing_columns(void)
@@ -518,5 +550,6 @@ PT_TEST_MAIN(PT_TEST(test_ws2012r2_t5), PT_TEST(test_ws2003_t5), PT_TEST(test_ms
              PT_TEST(test_nickkuo_win11), PT_TEST(test_lordnoteworthy_wi6),
              PT_TEST(test_collapsed_reads_the_same), PT_TEST(test_generated_verbose),
              PT_TEST(test_generated_session), PT_TEST(test_generated_old),
+             PT_TEST(test_generated_old_verbose),
              PT_TEST(test_overflowing_columns), PT_TEST(test_two_outputs),
              PT_TEST(test_truncated_and_garbled))
