@@ -81,9 +81,22 @@ csv_rows=$(wc -l <"$csv")
 [ "$csv_rows" -eq "$rows" ] || die "CSV has $csv_rows rows, the series $rows"
 
 # --- measurements -----------------------------------------------------------
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+# measure NAME CMD...: runs CMD (output to $work/NAME.out/.err) and sets
+# wall_s and cpu_s (user + system) from bash's time keyword.
+measure() {
+  local name=$1 t
+  shift
+  local TIMEFORMAT='%R %U %S'
+  if ! { time "$@" >"$work/$name.out" 2>"$work/$name.err"; } 2>"$work/$name.time"; then
+    cat "$work/$name.err" >&2
+    die "$name failed (see $work/$name.err)"
+  fi
+  t=$(tail -n 1 "$work/$name.time")
+  wall_s=$(echo "$t" | awk '{ printf "%.3f", $1 }')
+  cpu_s=$(echo "$t" | awk '{ printf "%.3f", $2 + $3 }')
+}
 per_second() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "inf" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "inf" }'; }
 
 args=()
 while read -r when file; do
@@ -95,50 +108,46 @@ db=$work/bench.db
 rm -f "$bundle" "$db" "$db-journal" "$db-wal" "$work/baseline.db"
 
 echo "== collect: ${snapshots} files"
-t0=$(now)
-"$collect" "${args[@]}" -o "$bundle" >/dev/null
-t1=$(now)
-collect_s=$(elapsed "$t0" "$t1")
+measure collect "$collect" "${args[@]}" -o "$bundle"
+collect_s=$wall_s collect_cpu=$cpu_s
 
 echo "== import"
-t0=$(now)
-"$pooltriage" import "$bundle" --case bench --db "$db" >/dev/null
-t1=$(now)
-import_s=$(elapsed "$t0" "$t1")
+measure import "$pooltriage" import "$bundle" --case bench --db "$db"
+import_s=$wall_s import_cpu=$cpu_s
 
 echo "== report (best of 3)"
-report_s=""
+report_s="" report_cpu=""
 for _ in 1 2 3; do
-  t0=$(now)
-  "$pooltriage" report bench --xml "$work/bench-report.xml" --html "$work/bench-report.html" \
-    --db "$db" >/dev/null
-  t1=$(now)
-  r=$(elapsed "$t0" "$t1")
-  if [ -z "$report_s" ] || awk -v a="$r" -v b="$report_s" 'BEGIN { exit !(a < b) }'; then
-    report_s=$r
+  measure report "$pooltriage" report bench --xml "$work/bench-report.xml" \
+    --html "$work/bench-report.html" --db "$db"
+  if [ -z "$report_s" ] || awk -v a="$wall_s" -v b="$report_s" 'BEGIN { exit !(a < b) }'; then
+    report_s=$wall_s report_cpu=$cpu_s
   fi
 done
 
 echo "== baseline: sqlite3 .import of the CSV"
-t0=$(now)
-sqlite3 "$work/baseline.db" <<SQL
+cat >"$work/baseline.sql" <<SQL
 CREATE TABLE tag_rows (file TEXT, time TEXT, tag TEXT, pool TEXT, allocs INTEGER,
                        frees INTEGER, outstanding INTEGER, bytes INTEGER);
 .mode csv
 .import '$csv' tag_rows
 SQL
-t1=$(now)
-sqlite_s=$(elapsed "$t0" "$t1")
+measure sqlite3 sqlite3 -bail "$work/baseline.db" ".read $work/baseline.sql"
+sqlite_s=$wall_s sqlite_cpu=$cpu_s
 imported=$(sqlite3 "$work/baseline.db" 'SELECT count(*) FROM tag_rows')
 [ "$imported" -eq "$rows" ] || die "sqlite3 imported $imported rows, expected $rows"
 
 bytes=$(du -sb "$series" --exclude=rows.csv | awk '{ print $1 }')
 echo
 echo "benchmark: $snapshots poolmon snapshots x $tags tags = $rows tag rows ($((bytes / 1048576)) MiB of text)"
-printf '  %-22s %9s s  %12s rows/s\n' "collect" "$collect_s" "$(per_second "$rows" "$collect_s")"
-printf '  %-22s %9s s  %12s rows/s   (aim: 1000000)\n' "import" "$import_s" "$(per_second "$rows" "$import_s")"
-printf '  %-22s %9s s                        (aim: < 1 s)\n' "report" "$report_s"
-printf '  %-22s %9s s  %12s rows/s\n' "sqlite3 .import (CSV)" "$sqlite_s" "$(per_second "$rows" "$sqlite_s")"
-printf '  ratio import / sqlite3 .import: %s\n' \
-  "$(awk -v a="$import_s" -v b="$sqlite_s" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "inf" }')"
-printf '  bundle %s bytes, archive %s bytes\n' "$(stat -c %s "$bundle")" "$(stat -c %s "$db")"
+printf '  %-22s %9s %9s %12s %12s\n' "" "wall s" "cpu s" "rows/s wall" "rows/s cpu"
+line() { printf '  %-22s %9s %9s %12s %12s%s\n' "$1" "$2" "$3" "$(per_second "$rows" "$2")" \
+  "$(per_second "$rows" "$3")" "${4:-}"; }
+line collect "$collect_s" "$collect_cpu"
+line import "$import_s" "$import_cpu" "   (aim: 1000000 rows/s)"
+printf '  %-22s %9s %9s %27s\n' report "$report_s" "$report_cpu" "(aim: < 1 s)"
+line "sqlite3 .import (CSV)" "$sqlite_s" "$sqlite_cpu"
+printf '  ratio import / sqlite3 .import: %s (wall), %s (cpu)\n' \
+  "$(ratio "$import_s" "$sqlite_s")" "$(ratio "$import_cpu" "$sqlite_cpu")"
+printf '  bundle %s bytes, archive %s bytes; %s\n' "$(stat -c %s "$bundle")" "$(stat -c %s "$db")" \
+  "$(sed -n 1p "$work/import.out")"
