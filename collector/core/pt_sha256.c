@@ -1,7 +1,14 @@
 /* pt_sha256.c - SHA-256 after FIPS 180-4 section 6.2 (portable C). */
 #include "pt_sha256.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define PT_SHA256_X86 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
 
 static const uint32_t sha256_k[64] = {
     0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu, 0x59f111f1u,
@@ -46,6 +53,95 @@ static void sha256_compress(uint32_t state[8], const uint8_t *p)
     state[4] += e; state[5] += f; state[6] += g; state[7] += h;
 }
 
+static void sha256_blocks_portable(uint32_t state[8], const uint8_t *p, size_t blocks)
+{
+    while (blocks-- > 0) {
+        sha256_compress(state, p);
+        p += 64;
+    }
+}
+
+#ifdef PT_SHA256_X86
+/* The SHA extensions (Intel SHA-NI, AMD Zen): the same compression, four
+ * rounds per instruction pair, several times faster than portable C.  The
+ * state is kept as ABEF/CDGH as the instructions want it. */
+__attribute__((target("sha,sse4.1,ssse3"))) static void
+sha256_blocks_shani(uint32_t state[8], const uint8_t *p, size_t blocks)
+{
+    const __m128i byteswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    __m128i st0, st1, tmp, msg, m[4], abef, cdgh;
+    int g;
+
+    tmp = _mm_loadu_si128((const __m128i *)&state[0]);
+    st1 = _mm_loadu_si128((const __m128i *)&state[4]);
+    tmp = _mm_shuffle_epi32(tmp, 0xB1);          /* CDAB */
+    st1 = _mm_shuffle_epi32(st1, 0x1B);          /* EFGH */
+    st0 = _mm_alignr_epi8(tmp, st1, 8);          /* ABEF */
+    st1 = _mm_blend_epi16(st1, tmp, 0xF0);       /* CDGH */
+    while (blocks-- > 0) {
+        abef = st0;
+        cdgh = st1;
+        for (g = 0; g < 16; g++) {
+            if (g < 4) {
+                m[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * g)),
+                                        byteswap);
+            } else {
+                /* W[t..t+3] from W[t-16..t-1]: msg1 adds sigma0, the
+                 * alignr brings W[t-7..t-4], msg2 adds sigma1. */
+                __m128i x = _mm_sha256msg1_epu32(m[g & 3], m[(g + 1) & 3]);
+                x = _mm_add_epi32(x, _mm_alignr_epi8(m[(g + 3) & 3], m[(g + 2) & 3], 4));
+                m[g & 3] = _mm_sha256msg2_epu32(x, m[(g + 3) & 3]);
+            }
+            msg = _mm_add_epi32(m[g & 3], _mm_loadu_si128((const __m128i *)&sha256_k[4 * g]));
+            st1 = _mm_sha256rnds2_epu32(st1, st0, msg);
+            msg = _mm_shuffle_epi32(msg, 0x0E);
+            st0 = _mm_sha256rnds2_epu32(st0, st1, msg);
+        }
+        st0 = _mm_add_epi32(st0, abef);
+        st1 = _mm_add_epi32(st1, cdgh);
+        p += 64;
+    }
+    tmp = _mm_shuffle_epi32(st0, 0x1B);          /* FEBA */
+    st1 = _mm_shuffle_epi32(st1, 0xB1);          /* DCHG */
+    st0 = _mm_blend_epi16(tmp, st1, 0xF0);       /* DCBA */
+    st1 = _mm_alignr_epi8(st1, tmp, 8);          /* HGFE */
+    _mm_storeu_si128((__m128i *)&state[0], st0);
+    _mm_storeu_si128((__m128i *)&state[4], st1);
+}
+
+static int cpu_has_sha(void)
+{
+    unsigned a, b, c, d;
+    if (__get_cpuid_max(0, NULL) < 7)
+        return 0;
+    __cpuid_count(7, 0, a, b, c, d);
+    (void)a;
+    (void)d;
+    if (!(b & (1u << 29)))  /* SHA */
+        return 0;
+    __cpuid(1, a, b, c, d);
+    return (c & (1u << 19)) && (c & (1u << 9)); /* SSE4.1, SSSE3 */
+}
+#endif
+
+typedef void (*sha256_blocks_fn)(uint32_t state[8], const uint8_t *p, size_t blocks);
+
+/* Chosen once; a race between threads stores the same value. */
+static sha256_blocks_fn sha256_blocks(void)
+{
+    static sha256_blocks_fn chosen;
+    if (chosen == NULL) {
+        sha256_blocks_fn f = sha256_blocks_portable;
+#ifdef PT_SHA256_X86
+        const char *env = getenv("PT_SHA256_PORTABLE");
+        if ((env == NULL || env[0] == '\0') && cpu_has_sha())
+            f = sha256_blocks_shani;
+#endif
+        chosen = f;
+    }
+    return chosen;
+}
+
 void pt_sha256_init(pt_sha256 *ctx)
 {
     static const uint32_t initial[8] = {0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au,
@@ -70,13 +166,13 @@ void pt_sha256_update(pt_sha256 *ctx, const void *data, size_t len)
         len -= take;
         if (ctx->block_len < 64)
             return;
-        sha256_compress(ctx->state, ctx->block);
+        sha256_blocks()(ctx->state, ctx->block, 1);
         ctx->block_len = 0;
     }
-    while (len >= 64) {
-        sha256_compress(ctx->state, p);
-        p += 64;
-        len -= 64;
+    if (len >= 64) {
+        sha256_blocks()(ctx->state, p, len / 64);
+        p += len & ~(size_t)63;
+        len &= 63;
     }
     memcpy(ctx->block, p, len);
     ctx->block_len = len;
