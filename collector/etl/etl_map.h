@@ -21,8 +21,11 @@ typedef struct etl_map {
 
 static inline size_t etl_hash64(uint64_t k, size_t cap)
 {
+    /* the murmur3 finalizer: pool addresses differ in few, middle bits */
     k ^= k >> 33;
     k *= 0xFF51AFD7ED558CCDull;
+    k ^= k >> 33;
+    k *= 0xC4CEB9FE1A85EC53ull;
     k ^= k >> 33;
     return (size_t)k & (cap - 1);
 }
