@@ -232,6 +232,9 @@ static void suspect_sentence(const pt_report_suspect *s, char *out, size_t size)
         snprintf(out, size, "Tag %s (%s): %s allocations (%s) were still outstanding at the end "
                  "of the trace: leaked allocations.", t, pool, report_count(s->outstanding, count),
                  bytes);
+    else if (strcmp(v, "leaking") == 0 && !(s->share > 0.0))
+        snprintf(out, size, "Tag %s (%s) grows %s in %u of %u intervals and holds %s: leaking.",
+                 t, pool, rate, grew, intervals, bytes);
     else if (strcmp(v, "leaking") == 0)
         snprintf(out, size, "Tag %s (%s) grows %s in %u of %u intervals and holds %s, %s of "
                  "tagged %s pool: leaking.", t, pool, rate, grew, intervals, bytes, share, pool);

@@ -6,10 +6,16 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
 #include "archive.h"
 #include "pt_test.h"
 
 static char tool[2048];
+static char collect_tool[2048];
 static char dir[2048];
 
 /* Runs `pooltriage ARGS`, stderr and stdout into files; returns the exit
@@ -86,12 +92,121 @@ static void test_report_errors(void)
     PT_CHECK(strstr(err, "is a directory") != NULL);
 }
 
+static int read_text(const char *path, char *out, size_t size)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n;
+    if (f == NULL)
+        return -1;
+    n = fread(out, 1, size - 1, f);
+    out[n] = '\0';
+    fclose(f);
+    return 0;
+}
+
+static void check_xpath(xmlDocPtr doc, const char *expr, const char *want)
+{
+    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+    xmlXPathObjectPtr obj = NULL;
+    xmlChar *got = NULL;
+
+    if (ctx != NULL) {
+        xmlXPathRegisterNs(ctx, BAD_CAST "r", BAD_CAST "urn:pooltriage:report");
+        obj = xmlXPathEvalExpression(BAD_CAST expr, ctx);
+    }
+    if (obj != NULL)
+        got = xmlXPathCastToString(obj);
+    if (got == NULL || strcmp((const char *)got, want) != 0)
+        fprintf(stderr, "xpath %s\n", expr);
+    PT_CHECK_STR((const char *)got, want);
+    xmlFree(got);
+    xmlXPathFreeObject(obj);
+    xmlXPathFreeContext(ctx);
+}
+
+static int validate(xmlDocPtr doc)
+{
+    char xsd[2048];
+    xmlSchemaParserCtxtPtr pctx;
+    xmlSchemaPtr schema;
+    xmlSchemaValidCtxtPtr vctx;
+    int rc = -1;
+    const char *src = getenv("PT_SOURCE_DIR");
+
+    snprintf(xsd, sizeof xsd, "%s/schema/report.xsd", src != NULL ? src : "../..");
+    pctx = xmlSchemaNewParserCtxt(xsd);
+    schema = pctx != NULL ? xmlSchemaParse(pctx) : NULL;
+    xmlSchemaFreeParserCtxt(pctx);
+    if (schema == NULL)
+        return -1;
+    vctx = xmlSchemaNewValidCtxt(schema);
+    if (vctx != NULL)
+        rc = xmlSchemaValidateDoc(vctx, doc);
+    xmlSchemaFreeValidCtxt(vctx);
+    xmlSchemaFree(schema);
+    return rc;
+}
+
+/* The real 2012 R2 outputs through collect, import and report: the XML the
+ * analyzer's model gives validates and carries the seed README's values. */
+static void test_report_real_case(void)
+{
+    static char html_text[1 << 20];
+    char cmd[16384], args[8192], out[4096], err[4096], path[2300];
+    const char *real = getenv("PT_REAL_DATA");
+    xmlDocPtr doc;
+    int rc;
+
+    if (real == NULL)
+        real = "../shared/data/real";
+    snprintf(path, sizeof path, "%s/seed.db", dir);
+    remove(path);
+    snprintf(cmd, sizeof cmd,
+             "'%s' '%s/seed/ws2012r2-livekd-vm4.txt' '%s/seed/ws2012r2-livekd-poolused-t5-2.txt'"
+             " -o '%s/seed.bundle' >/dev/null 2>&1",
+             collect_tool, real, real, dir);
+    rc = system(cmd);
+    PT_CHECK(rc != -1 && WIFEXITED(rc) && WEXITSTATUS(rc) == 0);
+    snprintf(args, sizeof args, "import '%s/seed.bundle' --case seed-2012r2 --db '%s/seed.db'",
+             dir, dir);
+    PT_CHECK_U64(run_tool(args, out, sizeof out, err, sizeof err), 0);
+    snprintf(args, sizeof args,
+             "report seed-2012r2 --xml '%s/seed.xml' --html '%s/seed.html' --db '%s/seed.db'",
+             dir, dir, dir);
+    PT_CHECK_U64(run_tool(args, out, sizeof out, err, sizeof err), 0);
+    PT_CHECK(strstr(out, "seed.xml") != NULL && strstr(out, "seed.html") != NULL);
+
+    snprintf(path, sizeof path, "%s/seed.xml", dir);
+    doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+    PT_CHECK(doc != NULL);
+    if (doc != NULL) {
+        PT_CHECK(validate(doc) == 0);
+        check_xpath(doc, "string(//r:suspect[1]/@tag)", "MPP.");
+        check_xpath(doc, "string(//r:suspect[1]/@bytes)", "10354777664");
+        check_xpath(doc, "string(//r:suspect[1]/@outstanding)", "49781288");
+        check_xpath(doc, "string(//r:suspect[1]/@pool)", "nonpaged");
+        check_xpath(doc, "string(//r:suspect[1]/@verdict)", "large");
+        check_xpath(doc, "string(//r:pool[@name='NonPagedPool']/@usageBytes)", "13315706880");
+        check_xpath(doc, "string(//r:counter[@name='Commit limit'][@unit='pages']/@value)",
+                    "12841749");
+        xmlFreeDoc(doc);
+    }
+    snprintf(path, sizeof path, "%s/seed.html", dir);
+    PT_CHECK(read_text(path, html_text, sizeof html_text) == 0);
+    PT_CHECK(strstr(html_text, "Tag MPP. (nonpaged) holds 9.6 GB, 90% of tagged nonpaged pool, "
+                               "in a single snapshot: large; a series is needed to call it a "
+                               "leak.") != NULL);
+}
+
 int main(void)
 {
-    static const pt_test_case cases[] = {PT_TEST(test_report_errors)};
+    static const pt_test_case cases[] = {PT_TEST(test_report_errors),
+                                         PT_TEST(test_report_real_case)};
     const char *build = getenv("PT_BUILD_DIR");
 
     snprintf(tool, sizeof tool, "%s/analyzer/pooltriage", build != NULL ? build : ".");
+    snprintf(collect_tool, sizeof collect_tool, "%s/collector/pooltriage-collect",
+             build != NULL ? build : ".");
     snprintf(dir, sizeof dir, "%s/test-output/tool-report", build != NULL ? build : ".");
     mkdir(build != NULL ? build : ".", 0777);
     {
