@@ -252,8 +252,20 @@ static const char *pm_tag_and_type(pm_state *st, const char *line, pm_row *row)
     if (n == 0 || n > 4)
         return NULL;
     p = text_skip_blanks(start + n);
-    if ((tl = pm_type_word(p, &row->paged)) == 0)
-        return NULL;
+    if ((tl = pm_type_word(p, &row->paged)) == 0) {
+        /* blanks collapsed in a tag with a blank inside: "Dh 1 Paged" */
+        size_t m = 0;
+        if (p != start + n + 1)
+            return NULL;
+        while (p[m] != '\0' && !is_blank(p[m]))
+            m++;
+        if (m == 0 || n + 1 + m > 4)
+            return NULL;
+        n += 1 + m;
+        p = text_skip_blanks(start + n);
+        if ((tl = pm_type_word(p, &row->paged)) == 0)
+            return NULL;
+    }
     memcpy(row->tag, start, n);
 found:
     while (n > 0 && row->tag[n - 1] == ' ')

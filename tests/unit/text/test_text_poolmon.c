@@ -157,6 +157,10 @@ static void test_collapsed_reads_the_same(void)
 {
     fx_check_collapsed_same(&pt_reader_poolmon, PT_REAL("text/poolmon-01-msdocs-ntf-mapped.txt"));
     fx_check_collapsed_same(&pt_reader_poolmon,
+                            PT_REAL("text/poolmon-04-msdocs-session0-mapped.txt"));
+    fx_check_collapsed_same(&pt_reader_poolmon,
+                            PT_REAL("text/poolmon-07-msdocs-x64-hid-mapped.txt"));
+    fx_check_collapsed_same(&pt_reader_poolmon,
                             PT_REAL("text/poolmon-11-amf-book-vi-poolmon-b-win7x86.txt"));
 }
 
