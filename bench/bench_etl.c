@@ -35,12 +35,15 @@ static pt_status feed(void *ctx, const etl_event *ev)
     return etl_analysis_event(fc->a, ev, fc->err);
 }
 
-static double now(void)
+static double clock_seconds(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+static double now(void) { return clock_seconds(CLOCK_MONOTONIC); }
+static double cpu_now(void) { return clock_seconds(CLOCK_PROCESS_CPUTIME_ID); }
 
 int main(int argc, char **argv)
 {
@@ -52,7 +55,7 @@ int main(int argc, char **argv)
     pt_sink sink;
     counts c;
     struct rusage ru;
-    double t0, t1;
+    double t0, t1, c0, c1;
     const etl_stats *s;
     const etl_pool_totals *tot;
     uint64_t pool;
@@ -70,6 +73,7 @@ int main(int argc, char **argv)
     sink.stack = on_stack;
     sink.module = on_module;
     t0 = now();
+    c0 = cpu_now();
     if (pt_source_open_file(argv[1], &src, &err) != PT_OK || etl_file_open(src, &f, &err) != PT_OK ||
         etl_analysis_create(f, -1, &a, &err) != PT_OK) {
         fprintf(stderr, "%s\n", err.message);
@@ -83,16 +87,19 @@ int main(int argc, char **argv)
         return 1;
     }
     t1 = now();
+    c1 = cpu_now();
     s = etl_analysis_stats(a);
     tot = etl_analysis_totals(a);
     pool = s->pool_alloc + s->pool_free + s->pool_alloc_session + s->pool_free_session;
     getrusage(RUSAGE_SELF, &ru);
     printf("file_bytes %" PRIu64 "\n", src->size);
     printf("seconds %.3f\n", t1 - t0);
+    printf("cpu_seconds %.3f\n", c1 - c0);
     printf("events %" PRIu64 "\n", s->events);
     printf("pool_events %" PRIu64 "\n", pool);
     printf("events_per_sec %.0f\n", (double)s->events / (t1 - t0));
     printf("pool_events_per_sec %.0f\n", (double)pool / (t1 - t0));
+    printf("pool_events_per_cpu_sec %.0f\n", (double)pool / (c1 - c0));
     printf("mb_per_sec %.1f\n", (double)src->size / 1e6 / (t1 - t0));
     printf("samples %" PRIu64 " rows %" PRIu64 " outstanding %" PRIu64 " stacks %" PRIu64
            " modules %" PRIu64 "\n", c.samples, c.rows, c.allocations, c.stacks, c.modules);

@@ -45,6 +45,7 @@ typedef struct etl_stack_rec {
 typedef struct etl_pending {
     uint64_t ts, addr;
     uint32_t session, tid;
+    uint32_t slot;          /* where the alloc was put (a hint: slots move) */
     uint8_t has_tid, is_alloc, valid, pad;
 } etl_pending;
 
@@ -369,7 +370,8 @@ static void close_alloc(etl_analysis *a, etl_live *l)
 
 /* ---- pool events ---- */
 
-static void remember_pending(etl_analysis *a, const etl_event *ev, const etl_pool_event *pe)
+static void remember_pending(etl_analysis *a, const etl_event *ev, const etl_pool_event *pe,
+                             size_t slot)
 {
     etl_pending *ring = a->pending[ev->cpu], *p;
     if (ring == NULL) {
@@ -386,6 +388,7 @@ static void remember_pending(etl_analysis *a, const etl_event *ev, const etl_poo
     p->tid = ev->tid;
     p->has_tid = (uint8_t)ev->has_thread;
     p->is_alloc = pe->op == ETL_POOL_ALLOC;
+    p->slot = (uint32_t)slot;
     p->valid = 1;
 }
 
@@ -394,6 +397,7 @@ static pt_status on_pool(etl_analysis *a, const etl_event *ev, pt_error *err)
     etl_pool_event pe;
     etl_live *l;
     uint32_t row;
+    size_t slot = 0;
     pt_status st;
     int r = etl_decode_pool(ev, a->server2003, &pe);
 
@@ -428,6 +432,7 @@ static pt_status on_pool(etl_analysis *a, const etl_event *ev, pt_error *err)
                  i = (i + 1) & (a->live_cap - 1))
                 ;
             l = &a->live[i];
+            slot = i;
         }
         l->addr = pe.entry;
         l->session = pe.session_id;
@@ -460,7 +465,7 @@ static pt_status on_pool(etl_analysis *a, const etl_event *ev, pt_error *err)
             row_touch(a, row);
         }
     }
-    remember_pending(a, ev, &pe);
+    remember_pending(a, ev, &pe, slot);
     return PT_OK;
 }
 
@@ -572,6 +577,11 @@ static etl_live *joined_alloc(etl_analysis *a, const etl_pending *p)
     etl_live *l;
     if (!p->is_alloc)
         return NULL;
+    if (p->slot < a->live_cap) {
+        l = &a->live[p->slot];
+        if (l->used && l->addr == p->addr && l->session == p->session && l->ts == p->ts)
+            return l;
+    }
     l = live_find(a, p->addr, p->session);
     return (l != NULL && l->ts == p->ts) ? l : NULL;
 }

@@ -38,20 +38,29 @@ static void count_kernel(etl_stats *s, const etl_event *ev, int server2003)
     default: break;
     }
     if ((ev->hook >> 8) == ETL_GROUP_POOL) {
-        etl_pool_event pe;
-        int r = etl_decode_pool(ev, server2003, &pe);
-        if (r < 0)
-            s->malformed++;
-        else if (r == 1)
-            s->pool_other++;
-        else if (pe.op == ETL_POOL_ALLOC && (ev->hook & 0xFFu) == 0x21 && !server2003)
-            s->pool_alloc_session++;
-        else if (pe.op == ETL_POOL_ALLOC)
-            s->pool_alloc++;
-        else if ((ev->hook & 0xFFu) == 0x23 && !server2003)
-            s->pool_free_session++;
-        else
-            s->pool_free++;
+        /* counted by opcode; the payload is checked where it is used */
+        switch (ev->hook & 0xFFu) {
+        case 0x20: s->pool_alloc++; break;
+        case 0x21:
+            if (server2003)
+                s->pool_free++;
+            else
+                s->pool_alloc_session++;
+            break;
+        case 0x22:
+            if (server2003)
+                s->pool_other++;
+            else
+                s->pool_free++;
+            break;
+        case 0x23:
+            if (server2003)
+                s->pool_other++;
+            else
+                s->pool_free_session++;
+            break;
+        default: s->pool_other++; break;
+        }
     }
 }
 
