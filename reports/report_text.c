@@ -118,9 +118,16 @@ const char *report_clean(report_buf *b, const char *s, int *oom)
 
 const char *report_tag_text(pt_tag tag, const char *tag_text, char out[PT_TAG_TEXT_MAX])
 {
-    if (tag_text != NULL && tag_text[0] != '\0')
-        return tag_text;
-    return pt_tag_format(tag, out);
+    size_t i, len = tag_text != NULL ? strlen(tag_text) : 0;
+
+    /* The source's text when it is a tag's text (printable ASCII, at most
+     * four \xNN escapes long); anything else is not shown as a tag. */
+    if (len == 0 || len >= PT_TAG_TEXT_MAX)
+        return pt_tag_format(tag, out);
+    for (i = 0; i < len; i++)
+        if ((unsigned char)tag_text[i] < 0x20 || (unsigned char)tag_text[i] > 0x7E)
+            return pt_tag_format(tag, out);
+    return tag_text;
 }
 
 char *report_tag_hex(pt_tag tag, char out[16])

@@ -27,7 +27,8 @@ void report_buf_free(report_buf *b);
  * NULL for NULL s or when out of memory (*oom set). */
 const char *report_clean(report_buf *b, const char *s, int *oom);
 
-/* "MPP." from the model's tag text, else the raw tag formatted. */
+/* "MPP." from the model's tag text, else (no text, or text that is not
+ * printable ASCII of at most 16 characters) the raw tag formatted. */
 const char *report_tag_text(pt_tag tag, const char *tag_text, char out[PT_TAG_TEXT_MAX]);
 /* "0x2E50504D": the raw 32-bit value. */
 char *report_tag_hex(pt_tag tag, char out[16]);

@@ -236,6 +236,15 @@ static void test_formatting(void)
     PT_CHECK_STR(report_hours_human(49.55, b), "2.1 days");
     PT_CHECK_STR(report_hours_human(-1, b), "unknown");
     PT_CHECK_STR(report_tag_hex(0x6B61654Cu, b), "0x6B61654C");
+    {
+        char t[PT_TAG_TEXT_MAX];
+        PT_CHECK_STR(report_tag_text(0x6B61654Cu, "Leak", t), "Leak");
+        PT_CHECK_STR(report_tag_text(0x6B61654Cu, NULL, t), "Leak");
+        PT_CHECK_STR(report_tag_text(0x0050504Du, "", t), "MPP\\x00");
+        /* Not a tag's text: too long, or raw bytes. */
+        PT_CHECK_STR(report_tag_text(0x6B61654Cu, "a description, not a tag", t), "Leak");
+        PT_CHECK_STR(report_tag_text(0x6B61654Cu, "L\xC3\xA9k", t), "Leak");
+    }
     PT_CHECK_STR(report_double(0.0 / 0.0, 2, b), "NaN");
     PT_CHECK_STR(report_time_short((13416912000ull + 3600) * 10000000ull, b),
                  "2026-03-02 09:00 UTC");
