@@ -48,6 +48,11 @@ typedef struct pt_file_info {
 /* What is at path (following symbolic links). */
 pt_status pt_platform_stat(const char *path, pt_file_info *info, pt_error *err);
 
+/* Whether two paths name the same file (same device and inode; on Windows
+ * the same volume serial number and file index, since msvcrt's stat gives
+ * no inode).  *same is 0 when either does not exist. */
+pt_status pt_platform_same_file(const char *a, const char *b, int *same, pt_error *err);
+
 /* This machine's host name (DNS host name on Windows), NUL-terminated and
  * cut to cap - 1 bytes. */
 pt_status pt_platform_hostname(char *buf, size_t cap, pt_error *err);

@@ -147,6 +147,33 @@ static void test_directory_listing(void)
     PT_CHECK(strstr(err.message, "no-such-dir") != NULL);
 }
 
+static void test_same_file(void)
+{
+    char a[4200], b[4200], up[4200], sub[4200], other[4200];
+    pt_error err;
+    int same = -1;
+
+    join(a, sizeof a, scratch, KOREAN_NAME);
+    PT_CHECK(write_pattern(a, 10) == 0);
+    /* The same file by another path: through "sub" and "..". */
+    join(sub, sizeof sub, scratch, "sub");
+    PT_CHECK(make_dir(sub));
+    join(up, sizeof up, sub, "..");
+    join(b, sizeof b, up, KOREAN_NAME);
+    PT_CHECK(pt_platform_same_file(a, b, &same, &err) == PT_OK);
+    PT_CHECK_U64(same, 1);
+    /* A different file with the same size, on the same volume (in "sub",
+     * so that the listing test sees only its own entries). */
+    join(other, sizeof other, sub, "other.bin");
+    PT_CHECK(write_pattern(other, 10) == 0);
+    PT_CHECK(pt_platform_same_file(a, other, &same, &err) == PT_OK);
+    PT_CHECK_U64(same, 0);
+    /* One that does not exist. */
+    join(other, sizeof other, sub, "missing.bundle");
+    PT_CHECK(pt_platform_same_file(a, other, &same, &err) == PT_OK);
+    PT_CHECK_U64(same, 0);
+}
+
 static void test_hostname(void)
 {
     char name[256], small[4];
@@ -179,4 +206,4 @@ static void run_setup(void)
 }
 
 PT_TEST_MAIN(PT_TEST(run_setup), PT_TEST(test_utf8_file_and_pread), PT_TEST(test_stat_errors),
-             PT_TEST(test_directory_listing), PT_TEST(test_hostname), PT_TEST(test_utf8_args))
+             PT_TEST(test_directory_listing), PT_TEST(test_same_file), PT_TEST(test_hostname), PT_TEST(test_utf8_args))
