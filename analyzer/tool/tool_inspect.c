@@ -74,6 +74,19 @@ typedef struct inspect_counts {
 
 /* ---- the counting sink ---- */
 
+/* Copies src into dst[cap], cut to fit (messages are for people). */
+static void copy_text(char *dst, size_t cap, const char *src)
+{
+    size_t n = src != NULL ? strlen(src) : 0;
+    if (cap == 0)
+        return;
+    if (n >= cap)
+        n = cap - 1;
+    if (n > 0)
+        memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 static void note_variant(inspect_counts *c, const char *v)
 {
     size_t i;
@@ -83,7 +96,7 @@ static void note_variant(inspect_counts *c, const char *v)
         if (strcmp(c->variant[i], v) == 0)
             return;
     if (c->variants < INSPECT_VARIANTS_MAX)
-        snprintf(c->variant[c->variants++], sizeof c->variant[0], "%s", v);
+        copy_text(c->variant[c->variants++], sizeof c->variant[0], v);
 }
 
 static pt_status count_begin(void *ctx, const pt_sample_info *info)
@@ -92,8 +105,8 @@ static pt_status count_begin(void *ctx, const pt_sample_info *info)
     if (c->samples < INSPECT_LIST_MAX) {
         inspect_sample *s = &c->sample[c->samples];
         s->time = info->time;
-        snprintf(s->origin, sizeof s->origin, "%s", info->time_origin ? info->time_origin : "");
-        snprintf(s->variant, sizeof s->variant, "%s", info->variant ? info->variant : "");
+        copy_text(s->origin, sizeof s->origin, info->time_origin ? info->time_origin : "");
+        copy_text(s->variant, sizeof s->variant, info->variant ? info->variant : "");
     }
     note_variant(c, info->variant);
     c->samples++;
@@ -159,7 +172,7 @@ static pt_status count_warning(void *ctx, const char *source, uint64_t offset,
     (void)source;
     if (c->warnings < INSPECT_LIST_MAX) {
         c->warning[c->warnings].offset = offset;
-        snprintf(c->warning[c->warnings].message, sizeof c->warning[0].message, "%s", message);
+        copy_text(c->warning[c->warnings].message, sizeof c->warning[0].message, message);
     }
     c->warnings++;
     return PT_OK;
@@ -169,8 +182,8 @@ static pt_status count_fact(void *ctx, const char *name, const char *value)
 {
     inspect_counts *c = ctx;
     if (c->facts < INSPECT_FACTS_MAX) {
-        snprintf(c->fact[c->facts].name, sizeof c->fact[0].name, "%s", name ? name : "");
-        snprintf(c->fact[c->facts].value, sizeof c->fact[0].value, "%s", value ? value : "");
+        copy_text(c->fact[c->facts].name, sizeof c->fact[0].name, name ? name : "");
+        copy_text(c->fact[c->facts].value, sizeof c->fact[0].value, value ? value : "");
         c->facts++;
     }
     return PT_OK;
@@ -187,7 +200,7 @@ static void inspect_source(pt_source *src, const pt_read_options *opt, inspect_c
     pt_error_clear(&err);
     c->status = pt_readers_detect(src, &c->reader, &err);
     if (c->status != PT_OK) {
-        snprintf(c->error, sizeof c->error, "%s", err.message);
+        copy_text(c->error, sizeof c->error, err.message);
         return;
     }
     memset(&sink, 0, sizeof sink);
@@ -203,7 +216,7 @@ static void inspect_source(pt_source *src, const pt_read_options *opt, inspect_c
     sink.driver = count_driver;
     c->status = c->reader->read(src, opt, &sink, &err);
     if (c->status != PT_OK) {
-        snprintf(c->error, sizeof c->error, "%s", err.message);
+        copy_text(c->error, sizeof c->error, err.message);
         return;
     }
     if (c->reader->describe != NULL) {
@@ -493,7 +506,7 @@ static pt_status inspect_member(pt_bundle *b, size_t i, FILE *out, xml_out *x)
         st = c->status;
     } else {
         c->status = st;
-        snprintf(c->error, sizeof c->error, "%s", err.message);
+        copy_text(c->error, sizeof c->error, err.message);
     }
     if (x != NULL) {
         xml_counts(x, c);
