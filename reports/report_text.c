@@ -37,6 +37,16 @@ static int report_buf_reserve(report_buf *b, size_t extra)
     return 0;
 }
 
+int report_buf_append(report_buf *b, const char *s, size_t n)
+{
+    if (report_buf_reserve(b, n) != 0)
+        return -1;
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
 /* Length of the valid UTF-8 sequence at s (1..4), 0 if not valid.
  * Rejects overlong forms, surrogates and code points past U+10FFFF. */
 static size_t utf8_sequence(const unsigned char *s, size_t avail, uint32_t *cp)

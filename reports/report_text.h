@@ -19,6 +19,9 @@ typedef struct report_buf {
 } report_buf;
 
 void report_buf_free(report_buf *b);
+/* Appends n bytes of s, keeping the data NUL-terminated; -1 when out of
+ * memory. */
+int report_buf_append(report_buf *b, const char *s, size_t n);
 
 /* Returns s made safe for an XML text node or attribute: valid UTF-8 is
  * kept, bytes that are not valid UTF-8 and characters XML 1.0 forbids
