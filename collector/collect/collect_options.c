@@ -82,6 +82,11 @@ static const collect_option options[] = {
     {"--dump", NULL, "FILE", opt_dump, "a kernel crash dump (read at random offsets later)"},
     {"--dump-reduce", NULL, NULL, opt_dump_reduce,
      "keep only the dump pages the analyzer reads"},
+    {"--drivers", NULL, "DIR", pt_collect_opt_drivers,
+     "driver files (recursive: System32\\drivers, DriverStore): metadata and pool-tag "
+     "evidence; repeatable"},
+    {"--with-binaries", NULL, NULL, pt_collect_opt_with_binaries,
+     "also put the driver files themselves in the bundle"},
     {"--help", "-h", NULL, opt_help, "this text"},
     {"--version", NULL, NULL, opt_version, "the collector's version"},
 };

@@ -51,6 +51,7 @@ struct pt_collect_plan {
     const char *case_hint;     /* --case NAME */
     const char *host;          /* --host NAME (default: this machine's name) */
     int dump_reduce;           /* --dump-reduce */
+    int drivers_with_binaries; /* --with-binaries (collect_drivers.c) */
     int show_help, show_version;
     pt_collect_input *inputs;
     size_t input_count, input_cap;
@@ -61,6 +62,10 @@ struct pt_collect_plan {
 /* The input types this module defines. */
 extern const pt_collect_input_type pt_collect_type_evidence; /* FILE */
 extern const pt_collect_input_type pt_collect_type_dump;     /* --dump FILE */
+/* collect_drivers.c: --drivers DIR and --with-binaries. */
+extern const pt_collect_input_type pt_collect_type_drivers;  /* --drivers DIR */
+pt_status pt_collect_opt_drivers(pt_collect_plan *plan, const char *arg, pt_error *err);
+pt_status pt_collect_opt_with_binaries(pt_collect_plan *plan, const char *arg, pt_error *err);
 
 void pt_collect_plan_init(pt_collect_plan *plan);
 void pt_collect_plan_free(pt_collect_plan *plan);
