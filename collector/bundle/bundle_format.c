@@ -1,6 +1,7 @@
 /* bundle_format.c - record heads, member names, member hashes. */
 #include "bundle_format.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -154,25 +155,18 @@ void bundle_member_hash(uint64_t size, const bundle_chunk *chunks, size_t count,
 }
 
 /* Zero runs come in multiples of the 64 KiB grain (except at a member's
- * end), so caching one hash per grain multiple spares hashing zeros. */
+ * end or before a hole), so one hash per grain multiple, made once per
+ * process, spares hashing zeros; writer threads read the table. */
 #define ZERO_CACHE_SLOTS (BUNDLE_CHUNK_MAX / BUNDLE_ZERO_GRAIN)
 
-void bundle_zero_sha(uint32_t len, uint8_t out[PT_SHA256_LEN])
+static uint8_t zero_sha_table[ZERO_CACHE_SLOTS + 1][PT_SHA256_LEN];
+static pthread_once_t zero_sha_once = PTHREAD_ONCE_INIT;
+
+static void zero_sha_compute(uint32_t len, uint8_t out[PT_SHA256_LEN])
 {
-    static uint8_t cache[ZERO_CACHE_SLOTS + 1][PT_SHA256_LEN];
-    static unsigned char cached[ZERO_CACHE_SLOTS + 1];
     static const uint8_t zeros[4096];
-    size_t slot = 0;
     pt_sha256 ctx;
     uint32_t left;
-
-    if (len % BUNDLE_ZERO_GRAIN == 0 && len <= BUNDLE_CHUNK_MAX) {
-        slot = len / BUNDLE_ZERO_GRAIN;
-        if (cached[slot]) {
-            memcpy(out, cache[slot], PT_SHA256_LEN);
-            return;
-        }
-    }
     pt_sha256_init(&ctx);
     for (left = len; left > 0;) {
         uint32_t n = left > sizeof zeros ? (uint32_t)sizeof zeros : left;
@@ -180,8 +174,21 @@ void bundle_zero_sha(uint32_t len, uint8_t out[PT_SHA256_LEN])
         left -= n;
     }
     pt_sha256_final(&ctx, out);
+}
+
+static void zero_sha_init(void)
+{
+    uint32_t slot;
+    for (slot = 0; slot <= ZERO_CACHE_SLOTS; slot++)
+        zero_sha_compute(slot * BUNDLE_ZERO_GRAIN, zero_sha_table[slot]);
+}
+
+void bundle_zero_sha(uint32_t len, uint8_t out[PT_SHA256_LEN])
+{
     if (len % BUNDLE_ZERO_GRAIN == 0 && len <= BUNDLE_CHUNK_MAX) {
-        memcpy(cache[slot], out, PT_SHA256_LEN);
-        cached[slot] = 1;
+        pthread_once(&zero_sha_once, zero_sha_init);
+        memcpy(out, zero_sha_table[len / BUNDLE_ZERO_GRAIN], PT_SHA256_LEN);
+        return;
     }
+    zero_sha_compute(len, out);
 }

@@ -4,6 +4,7 @@
 #include "bundle.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,43 @@ typedef struct zero_form {
 
 #define ZERO_FORMS (BUNDLE_CHUNK_MAX / BUNDLE_ZERO_GRAIN + 1)
 
+/* A 1 MiB piece cuts into at most this many zero/data runs. */
+#define PIECE_CHUNKS_MAX (BUNDLE_CHUNK_MAX / BUNDLE_ZERO_GRAIN + 1)
+#define PIECE_OUT_CAP                                                              \
+    ((size_t)BUNDLE_COMPRESSED_MAX(BUNDLE_CHUNK_MAX) +                             \
+     PIECE_CHUNKS_MAX * (BUNDLE_REC_HEAD + BUNDLE_REC_TAIL + 1024u + 64u))
+#define PIECES_PER_THREAD 2
+#define THREADS_MAX 16
+
+typedef struct piece_chunk {
+    uint64_t member_offset;
+    uint32_t length;
+    uint8_t type;
+    uint8_t sha[PT_SHA256_LEN];
+    size_t rec_off;      /* where its record starts in the piece's output */
+} piece_chunk;
+
+typedef struct piece {
+    uint8_t *data;       /* BUNDLE_CHUNK_MAX bytes */
+    size_t len;
+    uint64_t member_off;
+    uint8_t *out;        /* the records, PIECE_OUT_CAP bytes */
+    size_t out_len;
+    piece_chunk chunks[PIECE_CHUNKS_MAX];
+    size_t chunk_count;
+    pt_status st;
+    pt_error err;
+} piece;
+
+typedef struct pt_bundle_writer pt_bundle_writer_t;
+
+typedef struct worker {
+    pt_bundle_writer_t *w;
+    z_stream zs;
+    int zs_ready;
+    size_t first, step, count;  /* pieces first, first+step, ... < count */
+} worker;
+
 struct pt_bundle_writer {
     char *path;
     int fd;
@@ -52,10 +90,14 @@ struct pt_bundle_writer {
     int member_level;
     uint8_t *rec;       /* head + deflate output + trailer of one record */
     size_t rec_cap;
-    uint8_t *pending;   /* member bytes not yet written as chunks */
-    size_t pending_len;
-    uint64_t pending_off;
+    /* Member bytes waiting to become chunks: a batch of 1 MiB pieces that
+     * the threads deflate and hash in parallel, then written in order. */
+    int threads;
+    piece *pieces;
+    size_t piece_cap, piece_cur;
+    worker *workers;
     zero_form zero[ZERO_FORMS];
+    pthread_mutex_t zero_lock;
     /* the member being written */
     int in_member;
     written_member cur;
@@ -161,7 +203,7 @@ static pt_status write_payload_record(pt_bundle_writer *w, uint8_t type, uint32_
                                       uint64_t offset, const void *data, size_t len,
                                       int level, pt_error *err)
 {
-    uint32_t clen;
+    uint32_t clen = 0;
     pt_status st;
     if ((st = ensure_rec(w, len, err)) != PT_OK)
         return st;
@@ -197,77 +239,47 @@ static pt_status add_chunk(pt_bundle_writer *w, uint64_t file_offset, uint64_t m
     return PT_OK;
 }
 
-static pt_status write_data_chunk(pt_bundle_writer *w, uint64_t member_offset,
-                                  const uint8_t *data, uint32_t len, pt_error *err)
-{
-    uint8_t sha[PT_SHA256_LEN];
-    uint64_t at = w->pos;
-    pt_status st;
-
-    pt_sha256_buffer(data, len, sha);
-    st = write_payload_record(w, BUNDLE_REC_DATA, (uint32_t)w->member_count, member_offset,
-                              data, len, w->member_level, err);
-    if (st != PT_OK)
-        return st;
-    return add_chunk(w, at, member_offset, len, BUNDLE_REC_DATA, sha, err);
-}
-
-/* A zero run is written as deflated zeros (so gzip -dc still gives the
- * member's bytes) but its deflate form is made once per length. */
-static pt_status write_zero_chunk(pt_bundle_writer *w, uint64_t member_offset, uint32_t len,
-                                  pt_error *err)
+/* The deflated form of len zero bytes: cached per grain multiple (shared
+ * by the threads under a lock), else made into *tmp for the caller to free. */
+static pt_status zero_form_get(pt_bundle_writer *w, uint32_t len, const zero_form **out,
+                               zero_form *tmp)
 {
     static const uint8_t zeros[BUNDLE_ZERO_GRAIN];
-    uint8_t sha[PT_SHA256_LEN];
-    zero_form *zf = NULL, tmp;
-    uint64_t at = w->pos;
-    uint8_t *zbuf = NULL;
-    pt_status st;
+    zero_form *zf = len % BUNDLE_ZERO_GRAIN == 0 ? &w->zero[len / BUNDLE_ZERO_GRAIN] : tmp;
+    pt_status st = PT_OK;
 
-    if (len % BUNDLE_ZERO_GRAIN == 0)
-        zf = &w->zero[len / BUNDLE_ZERO_GRAIN];
-    if (zf == NULL || zf->data == NULL) {
+    memset(tmp, 0, sizeof *tmp);
+    if (zf != tmp)
+        pthread_mutex_lock(&w->zero_lock);
+    if (zf->data == NULL) {
         z_stream zs;
         uint32_t left;
-        memset(&tmp, 0, sizeof tmp);
-        zbuf = malloc((size_t)BUNDLE_COMPRESSED_MAX(len));
+        uint8_t *buf = malloc((size_t)BUNDLE_COMPRESSED_MAX(len));
         memset(&zs, 0, sizeof zs);
-        if (zbuf == NULL || deflateInit2(&zs, 9, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-            free(zbuf);
-            return pt_error_set(err, PT_ERR_NOMEM, w->path, w->pos, "out of memory");
-        }
-        zs.next_out = zbuf;
-        zs.avail_out = (uInt)BUNDLE_COMPRESSED_MAX(len);
-        tmp.crc = (uint32_t)crc32(0L, Z_NULL, 0);
-        for (left = len; left > 0;) {
-            uint32_t n = left > sizeof zeros ? (uint32_t)sizeof zeros : left;
-            zs.next_in = (Bytef *)(uintptr_t)zeros;
-            zs.avail_in = n;
-            left -= n;
-            deflate(&zs, left > 0 ? Z_NO_FLUSH : Z_FINISH);
-            tmp.crc = (uint32_t)crc32(tmp.crc, zeros, n);
-        }
-        tmp.clen = (uint32_t)zs.total_out;
-        deflateEnd(&zs);
-        tmp.data = zbuf;
-        if (zf != NULL) {
-            *zf = tmp;
-            zbuf = NULL; /* kept in the cache */
+        if (buf == NULL || deflateInit2(&zs, 9, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+            free(buf);
+            st = PT_ERR_NOMEM;
         } else {
-            zf = &tmp;
+            zs.next_out = buf;
+            zs.avail_out = (uInt)BUNDLE_COMPRESSED_MAX(len);
+            zf->crc = (uint32_t)crc32(0L, Z_NULL, 0);
+            for (left = len; left > 0;) {
+                uint32_t n = left > sizeof zeros ? (uint32_t)sizeof zeros : left;
+                zs.next_in = (Bytef *)(uintptr_t)zeros;
+                zs.avail_in = n;
+                left -= n;
+                deflate(&zs, left > 0 ? Z_NO_FLUSH : Z_FINISH);
+                zf->crc = (uint32_t)crc32(zf->crc, zeros, n);
+            }
+            zf->clen = (uint32_t)zs.total_out;
+            deflateEnd(&zs);
+            zf->data = buf;
         }
     }
-    st = ensure_rec(w, len, err);
-    if (st == PT_OK) {
-        memcpy(w->rec + BUNDLE_REC_HEAD, zf->data, zf->clen);
-        st = emit_record(w, BUNDLE_REC_ZERO, (uint32_t)w->member_count, member_offset, len,
-                         zf->clen, zf->crc, err);
-    }
-    free(zbuf);
-    if (st != PT_OK)
-        return st;
-    bundle_zero_sha(len, sha);
-    return add_chunk(w, at, member_offset, len, BUNDLE_REC_ZERO, sha, err);
+    if (zf != tmp)
+        pthread_mutex_unlock(&w->zero_lock);
+    *out = zf;
+    return st;
 }
 
 static int all_zero(const uint8_t *p, size_t n)
@@ -286,36 +298,200 @@ static int all_zero(const uint8_t *p, size_t n)
     return acc == 0;
 }
 
-/* Writes the pending bytes as chunks: runs of all-zero 64 KiB grains as
- * ZERO records, the rest as DATA records. */
-static pt_status flush_pending(pt_bundle_writer *w, pt_error *err)
+/* Appends one chunk record for data[0..len) (or zeros) to the piece. */
+static pt_status piece_add_record(worker *wk, piece *pc, uint64_t member_off,
+                                  const uint8_t *data, uint32_t len, int zero)
+{
+    pt_bundle_writer *w = wk->w;
+    uint8_t *rec_start = pc->out + pc->out_len, *d = rec_start + BUNDLE_REC_HEAD;
+    piece_chunk *c = &pc->chunks[pc->chunk_count++];
+    bundle_rec rec;
+    uint32_t crc, clen;
+
+    c->member_offset = member_off;
+    c->length = len;
+    c->type = zero ? BUNDLE_REC_ZERO : BUNDLE_REC_DATA;
+    c->rec_off = pc->out_len;
+    if (zero) {
+        const zero_form *zf;
+        zero_form tmp;
+        if (zero_form_get(w, len, &zf, &tmp) != PT_OK)
+            return pt_error_set(&pc->err, PT_ERR_NOMEM, w->path, PT_NO_OFFSET, "out of memory");
+        memcpy(d, zf->data, zf->clen);
+        clen = zf->clen;
+        crc = zf->crc;
+        free(tmp.data);
+        bundle_zero_sha(len, c->sha);
+    } else {
+        int zr;
+        if (!wk->zs_ready) {
+            memset(&wk->zs, 0, sizeof wk->zs);
+            if (deflateInit2(&wk->zs, w->member_level, Z_DEFLATED, -15, 8,
+                             Z_DEFAULT_STRATEGY) != Z_OK)
+                return pt_error_set(&pc->err, PT_ERR_NOMEM, w->path, PT_NO_OFFSET,
+                                    "deflateInit failed");
+            wk->zs_ready = 1;
+        } else if (deflateReset(&wk->zs) != Z_OK ||
+                   deflateParams(&wk->zs, w->member_level, Z_DEFAULT_STRATEGY) != Z_OK) {
+            return pt_error_set(&pc->err, PT_ERR_INTERNAL, w->path, PT_NO_OFFSET,
+                                "deflateReset failed");
+        }
+        wk->zs.next_in = (Bytef *)(uintptr_t)data;
+        wk->zs.avail_in = len;
+        wk->zs.next_out = d;
+        wk->zs.avail_out = (uInt)BUNDLE_COMPRESSED_MAX(len);
+        zr = deflate(&wk->zs, Z_FINISH);
+        if (zr != Z_STREAM_END)
+            return pt_error_set(&pc->err, PT_ERR_INTERNAL, w->path, PT_NO_OFFSET,
+                                "deflate did not finish (%d)", zr);
+        clen = (uint32_t)wk->zs.total_out;
+        crc = (uint32_t)crc32(0L, data, len);
+        pt_sha256_buffer(data, len, c->sha);
+    }
+    rec.type = c->type;
+    rec.member = (uint32_t)w->member_count;
+    rec.offset = member_off;
+    rec.ulen = len;
+    rec.clen = clen;
+    bundle_rec_encode(&rec, rec_start);
+    pt_put_le32(d + clen, crc);
+    pt_put_le32(d + clen + 4, len);
+    pc->out_len += BUNDLE_REC_HEAD + (size_t)clen + BUNDLE_REC_TAIL;
+    return PT_OK;
+}
+
+/* Cuts a piece into runs of all-zero 64 KiB grains (ZERO records) and the
+ * rest (DATA records), deflating and hashing the data. */
+static void piece_encode(worker *wk, piece *pc)
 {
     size_t pos = 0;
-    pt_status st = PT_OK;
-
-    while (pos < w->pending_len && st == PT_OK) {
+    pc->out_len = 0;
+    pc->chunk_count = 0;
+    pc->st = PT_OK;
+    while (pos < pc->len && pc->st == PT_OK) {
         size_t end = pos;
         int zero = 0;
-        while (end < w->pending_len) {
-            size_t n = w->pending_len - end < BUNDLE_ZERO_GRAIN ? w->pending_len - end
-                                                                : BUNDLE_ZERO_GRAIN;
-            int z = all_zero(w->pending + end, n);
+        while (end < pc->len) {
+            size_t n = pc->len - end < BUNDLE_ZERO_GRAIN ? pc->len - end : BUNDLE_ZERO_GRAIN;
+            int z = all_zero(pc->data + end, n);
             if (end == pos)
                 zero = z;
             else if (z != zero)
                 break;
             end += n;
         }
-        if (zero)
-            st = write_zero_chunk(w, w->pending_off + pos, (uint32_t)(end - pos), err);
-        else
-            st = write_data_chunk(w, w->pending_off + pos, w->pending + pos,
-                                  (uint32_t)(end - pos), err);
+        pc->st = piece_add_record(wk, pc, pc->member_off + pos, pc->data + pos,
+                                  (uint32_t)(end - pos), zero);
         pos = end;
     }
-    w->pending_off += w->pending_len;
-    w->pending_len = 0;
+}
+
+static void *worker_run(void *arg)
+{
+    worker *wk = arg;
+    size_t i;
+    for (i = wk->first; i < wk->count; i += wk->step)
+        piece_encode(wk, &wk->w->pieces[i]);
+    return NULL;
+}
+
+/* Encodes pieces[0..n) on the threads, then writes them in order. */
+static pt_status run_batch(pt_bundle_writer *w, size_t n, pt_error *err)
+{
+    pthread_t tids[THREADS_MAX];
+    int started[THREADS_MAX];
+    size_t t, threads = (size_t)w->threads < n ? (size_t)w->threads : n, i, k;
+    pt_status st = PT_OK;
+
+    for (t = 0; t < threads; t++) {
+        w->workers[t].w = w;
+        w->workers[t].first = t;
+        w->workers[t].step = threads;
+        w->workers[t].count = n;
+        started[t] = t > 0 && pthread_create(&tids[t], NULL, worker_run, &w->workers[t]) == 0;
+    }
+    /* this thread takes worker 0, and any whose thread did not start */
+    worker_run(&w->workers[0]);
+    for (t = 1; t < threads; t++) {
+        if (started[t])
+            pthread_join(tids[t], NULL);
+        else
+            worker_run(&w->workers[t]);
+    }
+    for (i = 0; i < n && st == PT_OK; i++) {
+        piece *pc = &w->pieces[i];
+        uint64_t at = w->pos;
+        if (pc->st != PT_OK) {
+            if (err != NULL)
+                *err = pc->err;
+            w->broken = 1;
+            return pc->st;
+        }
+        if ((st = write_all(w, pc->out, pc->out_len, err)) != PT_OK)
+            return st;
+        for (k = 0; k < pc->chunk_count && st == PT_OK; k++)
+            st = add_chunk(w, at + pc->chunks[k].rec_off, pc->chunks[k].member_offset,
+                           pc->chunks[k].length, pc->chunks[k].type, pc->chunks[k].sha, err);
+        pc->len = 0;
+    }
     return st;
+}
+
+/* Writes every piece holding bytes; the next piece starts at next_off. */
+static pt_status flush_pieces(pt_bundle_writer *w, uint64_t next_off, pt_error *err)
+{
+    size_t n = w->pieces[w->piece_cur].len > 0 ? w->piece_cur + 1 : w->piece_cur;
+    pt_status st = n > 0 ? run_batch(w, n, err) : PT_OK;
+    w->piece_cur = 0;
+    w->pieces[0].len = 0;
+    w->pieces[0].member_off = next_off;
+    return st;
+}
+
+/* Moves to a fresh piece starting at off (after a full piece or a hole). */
+static pt_status next_piece(pt_bundle_writer *w, uint64_t off, pt_error *err)
+{
+    if (w->pieces[w->piece_cur].len == 0) {
+        w->pieces[w->piece_cur].member_off = off;
+        return PT_OK;
+    }
+    if (w->piece_cur + 1 == w->piece_cap)
+        return flush_pieces(w, off, err);
+    w->piece_cur++;
+    w->pieces[w->piece_cur].len = 0;
+    w->pieces[w->piece_cur].member_off = off;
+    return PT_OK;
+}
+
+static int default_threads(void)
+{
+    const char *env = getenv("PT_BUNDLE_THREADS");
+    long n = env != NULL ? strtol(env, NULL, 10) : 0;
+#ifdef _SC_NPROCESSORS_ONLN
+    if (n <= 0)
+        n = sysconf(_SC_NPROCESSORS_ONLN);
+#endif
+    if (n <= 0)
+        n = 1;
+    return n > THREADS_MAX ? THREADS_MAX : (int)n;
+}
+
+static pt_status alloc_pieces(pt_bundle_writer *w, pt_error *err)
+{
+    size_t i;
+    w->threads = default_threads();
+    w->piece_cap = (size_t)w->threads * PIECES_PER_THREAD;
+    w->pieces = calloc(w->piece_cap, sizeof *w->pieces);
+    w->workers = calloc((size_t)w->threads, sizeof *w->workers);
+    if (w->pieces == NULL || w->workers == NULL)
+        return pt_error_set(err, PT_ERR_NOMEM, w->path, PT_NO_OFFSET, "out of memory");
+    for (i = 0; i < w->piece_cap; i++) {
+        w->pieces[i].data = malloc(BUNDLE_CHUNK_MAX);
+        w->pieces[i].out = malloc(PIECE_OUT_CAP);
+        if (w->pieces[i].data == NULL || w->pieces[i].out == NULL)
+            return pt_error_set(err, PT_ERR_NOMEM, w->path, PT_NO_OFFSET, "out of memory");
+    }
+    return PT_OK;
 }
 
 pt_status pt_bundle_writer_open(const char *path, const pt_bundle_info *info,
@@ -331,11 +507,13 @@ pt_status pt_bundle_writer_open(const char *path, const pt_bundle_info *info,
         return pt_error_set(err, PT_ERR_NOMEM, path, PT_NO_OFFSET, "out of memory");
     w->fd = -1;
     w->path = dup_string(path);
-    w->pending = malloc(BUNDLE_CHUNK_MAX);
-    if (w->path == NULL || w->pending == NULL) {
+    pthread_mutex_init(&w->zero_lock, NULL);
+    if (w->path == NULL) {
         st = pt_error_set(err, PT_ERR_NOMEM, path, PT_NO_OFFSET, "out of memory");
         goto fail;
     }
+    if ((st = alloc_pieces(w, err)) != PT_OK)
+        goto fail;
     if (info != NULL) {
         w->info = *info;
         w->info.collector_version = w->info_strings[0] = dup_string(info->collector_version);
@@ -483,8 +661,9 @@ pt_status pt_bundle_member_begin(pt_bundle_writer *w, const char *name, const ch
     w->cur.start_offset = w->pos;
     w->in_member = 1;
     w->next_off = 0;
-    w->pending_len = 0;
-    w->pending_off = 0;
+    w->piece_cur = 0;
+    w->pieces[0].len = 0;
+    w->pieces[0].member_off = 0;
     w->chunk_count = 0;
     w->member_level = w->level ? w->level : (total_size > 64u * 1024 * 1024 ? 1 : 6);
 
@@ -527,24 +706,22 @@ pt_status pt_bundle_member_write_at(pt_bundle_writer *w, uint64_t offset, const 
                             "member %s: write at %llu+%lu overlaps or passes its size %llu",
                             w->cur.name, (unsigned long long)offset, (unsigned long)len,
                             (unsigned long long)w->cur.size);
-    if (offset > w->pending_off + w->pending_len) {
-        /* a hole: what is pending ends where the hole starts */
-        if ((st = flush_pending(w, err)) != PT_OK)
-            return st;
-        w->pending_off = offset;
-    }
+    /* a hole: the current piece ends where the hole starts */
+    if (offset > w->next_off && (st = next_piece(w, offset, err)) != PT_OK)
+        return st;
     while (len > 0) {
-        size_t take = BUNDLE_CHUNK_MAX - w->pending_len;
+        piece *pc = &w->pieces[w->piece_cur];
+        size_t take = BUNDLE_CHUNK_MAX - pc->len;
         if (take > len)
             take = len;
-        memcpy(w->pending + w->pending_len, p, take);
-        w->pending_len += take;
+        memcpy(pc->data + pc->len, p, take);
+        pc->len += take;
         p += take;
         len -= take;
-        if (w->pending_len == BUNDLE_CHUNK_MAX && (st = flush_pending(w, err)) != PT_OK)
+        w->next_off = pc->member_off + pc->len;
+        if (pc->len == BUNDLE_CHUNK_MAX && (st = next_piece(w, w->next_off, err)) != PT_OK)
             return st;
     }
-    w->next_off = w->pending_off + w->pending_len;
     return PT_OK;
 }
 
@@ -588,7 +765,7 @@ pt_status pt_bundle_member_end(pt_bundle_writer *w, pt_error *err)
     if (!w->in_member || w->broken)
         return pt_error_set(err, PT_ERR_USAGE, w->path, PT_NO_OFFSET,
                             "member_end outside a member or after a failure");
-    if ((st = flush_pending(w, err)) != PT_OK)
+    if ((st = flush_pieces(w, 0, err)) != PT_OK)
         return st;
     w->cur.present = 0;
     for (i = 0; i < w->chunk_count; i++)
@@ -786,6 +963,16 @@ void pt_bundle_writer_abort(pt_bundle_writer *w)
         close(w->fd);
     if (w->zs_ready)
         deflateEnd(&w->zs);
+    for (i = 0; w->workers != NULL && i < (size_t)w->threads; i++)
+        if (w->workers[i].zs_ready)
+            deflateEnd(&w->workers[i].zs);
+    for (i = 0; w->pieces != NULL && i < w->piece_cap; i++) {
+        free(w->pieces[i].data);
+        free(w->pieces[i].out);
+    }
+    free(w->pieces);
+    free(w->workers);
+    pthread_mutex_destroy(&w->zero_lock);
     for (i = 0; i < ZERO_FORMS; i++)
         free(w->zero[i].data);
     for (i = 0; i < w->member_count; i++)
@@ -795,7 +982,6 @@ void pt_bundle_writer_abort(pt_bundle_writer *w)
         free(w->info_strings[i]);
     free(w->members);
     free(w->chunks);
-    free(w->pending);
     free(w->rec);
     free(w->path);
     free(w);
