@@ -493,6 +493,9 @@ static pt_report_fact hostile_facts[1];
 static pt_report_source hostile_sources[1];
 static pt_report_pool hostile_pools[1];
 static const char *hostile_warnings[1];
+static pt_report_series hostile_series[1];
+static pt_filetime hostile_times[3];
+static uint64_t hostile_bytes[3];
 
 static void model_hostile_case(pt_report *r)
 {
@@ -500,7 +503,6 @@ static void model_hostile_case(pt_report *r)
     r->case_name = HOSTILE_SCRIPT;
     r->generated = "2026-11-26T12:00:00Z";
     r->summary = HOSTILE_AMP;
-    r->sample_count = 1;
     hostile_candidates[0].driver = HOSTILE_SCRIPT;
     hostile_candidates[0].evidence = "literal";
     hostile_candidates[0].vendor = HOSTILE_BYTES;
@@ -546,6 +548,23 @@ static void model_hostile_case(pt_report *r)
     hostile_sources[0].bundle = HOSTILE_BYTES;
     r->sources = hostile_sources;
     r->source_count = 1;
+    hostile_times[0] = 13416912000ull * 10000000ull;
+    hostile_times[1] = hostile_times[0] + 36000000000ull;
+    hostile_times[2] = hostile_times[1] + 36000000000ull;
+    hostile_bytes[0] = 1;
+    hostile_bytes[1] = 1000;
+    hostile_bytes[2] = 3000000;
+    hostile_series[0].tag = 0x3E3C2622u;
+    hostile_series[0].tag_text = HOSTILE_SCRIPT; /* not a tag's text: the raw tag shows */
+    hostile_series[0].pool = PT_POOL_NONPAGED;
+    hostile_series[0].point_count = 3;
+    hostile_series[0].times = hostile_times;
+    hostile_series[0].bytes = hostile_bytes;
+    r->series = hostile_series;
+    r->series_count = 1;
+    r->sample_count = 3;
+    r->first_time = hostile_times[0];
+    r->last_time = hostile_times[2];
     hostile_warnings[0] = HOSTILE_BYTES;
     r->warnings = hostile_warnings;
     r->warning_count = 1;
