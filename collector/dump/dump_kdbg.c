@@ -90,37 +90,53 @@ static void decode_block(uint8_t *data, size_t len, unsigned r, uint64_t key)
         pt_put_le64(data + i, transform(pt_le64(data + i), r) ^ key);
 }
 
-static pt_status load_from_memory(dump_file *df, dump_kdbg *k, pt_error *err)
+/* r and K from the kernel's own values: K = bswap(rol(W, r)) ^ bswap(E') ^ A. */
+static void key_from_symbols(const dump_kdbg_keys *keys, unsigned *r, uint64_t *key)
 {
+    *r = (unsigned)(keys->wait_never & 63);
+    *key = bswap64(rol64(keys->wait_never, *r)) ^
+           bswap64(keys->encoded_flag_va | UINT64_C(0xFFFF000000000000)) ^ keys->wait_always;
+}
+
+static pt_status load_from_memory(dump_file *df, const dump_kdbg_keys *keys, dump_kdbg *k,
+                                  pt_error *err)
+{
+    uint64_t kdbg_va = keys != NULL && keys->kdbg_va != 0 ? keys->kdbg_va : df->kdbg_va;
     uint8_t raw[KDBG_READ_SIZE];
     pt_error e2;
     uint32_t tag, size;
     pt_status st;
 
-    if (df->kdbg_va == 0 || (uint32_t)df->kdbg_va == DUMP_FILL) {
+    if (kdbg_va == 0 || (uint32_t)kdbg_va == DUMP_FILL) {
         snprintf(k->why_not, sizeof k->why_not, "the header's KdDebuggerDataBlock is not set");
         return PT_OK;
     }
     /* The block may end at a page the dump lacks: read what is there. */
     memset(raw, 0, sizeof raw);
-    st = dump_read_virt(df, df->kdbg_va, raw, 0x20, &e2);
+    st = dump_read_virt(df, kdbg_va, raw, 0x20, &e2);
     if (st != PT_OK) {
         snprintf(k->why_not, sizeof k->why_not, "KdDebuggerDataBlock 0x%llx: %.140s",
-                 (unsigned long long)df->kdbg_va, e2.message);
+                 (unsigned long long)kdbg_va, e2.message);
         return st == PT_ERR_NOMEM ? pt_error_set(err, st, df->name, PT_NO_OFFSET, "%s",
                                                  e2.message)
                                   : PT_OK;
     }
-    (void)dump_read_virt(df, df->kdbg_va, raw, sizeof raw, &e2);
+    (void)dump_read_virt(df, kdbg_va, raw, sizeof raw, &e2);
     tag = pt_le32(raw + KDBG_TAG);
     if (tag != KDBG_OWNER_TAG) {
-        unsigned r;
-        uint64_t key;
-        if (!recover_key(df, raw, &r, &key)) {
+        unsigned r = 0;
+        uint64_t key = 0;
+        int ok = recover_key(df, raw, &r, &key);
+        if (!ok && keys != NULL && keys->have_keys) {
+            key_from_symbols(keys, &r, &key);
+            ok = (uint32_t)(transform(pt_le64(raw + KDBG_TAG), r) ^ key) == KDBG_OWNER_TAG;
+        }
+        if (!ok) {
             snprintf(k->why_not, sizeof k->why_not,
                      "no KDBG tag at 0x%llx and the block does not decode with the "
-                     "header's list heads",
-                     (unsigned long long)df->kdbg_va);
+                     "header's list heads%s",
+                     (unsigned long long)kdbg_va,
+                     keys != NULL && keys->have_keys ? " or the PDB's keys" : "");
             return PT_OK;
         }
         decode_block(raw, sizeof raw, r, key);
@@ -132,7 +148,7 @@ static pt_status load_from_memory(dump_file *df, dump_kdbg *k, pt_error *err)
                  "KDBG Size 0x%x is out of range (0x%x..0x%x)", size, KDBG_MIN_SIZE,
                  KDBG_MAX_SIZE);
         dump_warnf(df, PT_NO_OFFSET, "KDBG at 0x%llx: Size 0x%x is out of range; not used",
-                   (unsigned long long)df->kdbg_va, size);
+                   (unsigned long long)kdbg_va, size);
         df->partial = 1; /* a KDBG is there, but nothing it points at can be read */
         return PT_OK;
     }
@@ -141,7 +157,7 @@ static pt_status load_from_memory(dump_file *df, dump_kdbg *k, pt_error *err)
         memset(raw + size, 0, sizeof raw - size);
     memcpy(k->data, raw, sizeof raw);
     k->size = size;
-    k->va = df->kdbg_va;
+    k->va = kdbg_va;
     k->found = 1;
     k->origin = "memory";
     return PT_OK;
@@ -181,13 +197,19 @@ static pt_status load_from_triage(dump_file *df, const dump_triage *t, dump_kdbg
     return PT_OK;
 }
 
-pt_status dump_kdbg_load(dump_file *df, const dump_triage *triage, dump_kdbg *k,
-                         pt_error *err)
+pt_status dump_kdbg_load_keyed(dump_file *df, const dump_triage *triage,
+                               const dump_kdbg_keys *keys, dump_kdbg *k, pt_error *err)
 {
     memset(k, 0, sizeof *k);
     if (triage != NULL)
         return load_from_triage(df, triage, k, err);
-    return load_from_memory(df, k, err);
+    return load_from_memory(df, keys, k, err);
+}
+
+pt_status dump_kdbg_load(dump_file *df, const dump_triage *triage, dump_kdbg *k,
+                         pt_error *err)
+{
+    return dump_kdbg_load_keyed(df, triage, NULL, k, err);
 }
 
 uint64_t dump_kdbg_field(const dump_file *df, const dump_kdbg *k, uint32_t off)

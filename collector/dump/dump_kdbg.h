@@ -48,10 +48,23 @@ typedef struct dump_kdbg {
     char why_not[200];    /* when not found */
 } dump_kdbg;
 
+/* Decoding keys from symbols (§3.3): W = nt!KiWaitNever's value, A =
+ * nt!KiWaitAlways's value, E = the address of nt!KdpDataBlockEncoded; and
+ * nt!KdDebuggerDataBlock's address when the header lacks it. */
+typedef struct dump_kdbg_keys {
+    int have_keys;
+    uint64_t wait_never, wait_always, encoded_flag_va;
+    uint64_t kdbg_va; /* 0: the header's */
+} dump_kdbg_keys;
+
 /* Finds and decodes the KDBG.  Not finding it is not an error (why_not
  * says why); only out-of-memory or I/O failures are. */
 pt_status dump_kdbg_load(dump_file *df, const dump_triage *triage, dump_kdbg *k,
                          pt_error *err);
+/* The same with symbol-derived keys, for dumps the header alone cannot
+ * decode (keys may be NULL). */
+pt_status dump_kdbg_load_keyed(dump_file *df, const dump_triage *triage,
+                               const dump_kdbg_keys *keys, dump_kdbg *k, pt_error *err);
 
 /* A field: a u64, cut to 32 bits on x86; 0 when past Size. */
 uint64_t dump_kdbg_field(const dump_file *df, const dump_kdbg *k, uint32_t off);

@@ -605,8 +605,50 @@ pt_status dump_pool_each_big(dump_file *df, const dump_pool_tables *p, const pt_
 
 /* ---- putting it together ---- */
 
+/* The value of the pointer-sized variable the PDB names; 0 when absent. */
+static uint64_t sym_value(dump_file *df, const dump_symbols *sym, dump_sym which)
+{
+    uint64_t v = 0;
+    if (sym == NULL || !sym->loaded || sym->va[which] == 0)
+        return 0;
+    if (dump_read_pointer(df, sym->va[which], &v, NULL) != PT_OK) {
+        dump_warnf(df, PT_NO_OFFSET, "nt!%s at 0x%llx is unreadable", dump_symbol_name(which),
+                   (unsigned long long)sym->va[which]);
+        return 0;
+    }
+    return v;
+}
+
+/* ExPoolTagTables[0 .. processors) through the PDB. */
+static int cpu_tables_from_symbols(dump_file *df, const dump_symbols *sym, uint64_t **tables,
+                                   uint32_t *count)
+{
+    unsigned ps = dump_pointer_size(df);
+    uint32_t want = df->processors == 0 || df->processors > DUMP_MAX_CPU_TABLES
+                        ? DUMP_MAX_CPU_TABLES
+                        : df->processors;
+    uint32_t i, n = 0;
+    uint64_t *t;
+    if (sym == NULL || !sym->loaded || sym->va[DUMP_SYM_EXPOOLTAGTABLES] == 0)
+        return 0;
+    t = malloc(want * sizeof *t);
+    if (t == NULL)
+        return 0;
+    for (i = 0; i < want; i++) {
+        uint64_t v;
+        if (dump_read_pointer(df, sym->va[DUMP_SYM_EXPOOLTAGTABLES] + (uint64_t)i * ps, &v,
+                              NULL) != PT_OK)
+            break;
+        if (v != 0)
+            t[n++] = v;
+    }
+    *tables = t;
+    *count = n;
+    return n > 0;
+}
+
 static pt_status load_trackers(dump_file *df, dump_pool_tables *p, const data_section *ds,
-                               pt_error *err)
+                               const dump_symbols *sym, pt_error *err)
 {
     tag_map m;
     uint64_t *cpu = NULL, exp_va = 0, exp_n = 0;
@@ -615,7 +657,8 @@ static pt_status load_trackers(dump_file *df, dump_pool_tables *p, const data_se
 
     memset(&m, 0, sizeof m);
     m.layout = p->layout;
-    if (ds->bytes != NULL && find_cpu_tables(df, p, ds, &cpu, &ncpu)) {
+    if (cpu_tables_from_symbols(df, sym, &cpu, &ncpu) ||
+        (ds->bytes != NULL && find_cpu_tables(df, p, ds, &cpu, &ncpu))) {
         for (i = 0; i < ncpu; i++) {
             char what[64];
             if (i > 0 && !table_looks_valid(df, cpu[i], p->entries, p->layout->stride)) {
@@ -645,9 +688,21 @@ static pt_status load_trackers(dump_file *df, dump_pool_tables *p, const data_se
             goto out;
         p->cpu_tables = 1;
     }
-    if (ds->bytes != NULL &&
-        find_pair(df, p, ds, DUMP_MAX_EXPANSION_ENTRIES, 0, expansion_ok, NULL, &exp_va,
-                  &exp_n)) {
+    if (p->from_symbols) {
+        exp_va = sym_value(df, sym, DUMP_SYM_EXPANSION);
+        exp_n = sym_value(df, sym, DUMP_SYM_EXPANSIONSIZE);
+        if (exp_n > DUMP_MAX_EXPANSION_ENTRIES) {
+            dump_warnf(df, PT_NO_OFFSET, "PoolTrackTableExpansionSize %llu is over %u: the "
+                       "expansion table is left out", (unsigned long long)exp_n,
+                       DUMP_MAX_EXPANSION_ENTRIES);
+            df->partial = 1;
+            exp_va = 0;
+        }
+    }
+    if (p->from_symbols ? exp_va != 0 && exp_n != 0
+                        : ds->bytes != NULL &&
+                              find_pair(df, p, ds, DUMP_MAX_EXPANSION_ENTRIES, 0, expansion_ok,
+                                        NULL, &exp_va, &exp_n)) {
         p->expansion = exp_va;
         p->expansion_entries = (uint32_t)exp_n;
         st = sum_table(df, &m, exp_va, (uint32_t)exp_n, "PoolTrackTableExpansion", err);
@@ -670,7 +725,8 @@ out:
     return st;
 }
 
-pt_status dump_pool_load(dump_file *df, const dump_kdbg *k, dump_pool_tables *p, pt_error *err)
+pt_status dump_pool_load(dump_file *df, const dump_kdbg *k, const dump_symbols *sym,
+                         dump_pool_tables *p, pt_error *err)
 {
     data_section ds;
     const big_layout *bl;
@@ -681,8 +737,10 @@ pt_status dump_pool_load(dump_file *df, const dump_kdbg *k, dump_pool_tables *p,
     memset(p, 0, sizeof *p);
     memset(&ds, 0, sizeof ds);
     p->kernel_base = dump_kdbg_field(df, k, KDBG_KERNBASE);
+    p->from_symbols = sym != NULL && sym->loaded && sym->va[DUMP_SYM_POOLTRACKTABLE] != 0;
     p->data_section_found = load_data_section(df, p->kernel_base, &ds);
-    p->pool_track_table_var = dump_kdbg_field(df, k, KDBG_POOLTRACKTABLE);
+    p->pool_track_table_var = p->from_symbols ? sym->va[DUMP_SYM_POOLTRACKTABLE]
+                                              : dump_kdbg_field(df, k, KDBG_POOLTRACKTABLE);
     if (p->pool_track_table_var == 0) {
         dump_warnf(df, PT_NO_OFFSET, "the KDBG gives no PoolTrackTable: no per-tag pool usage");
         goto big;
@@ -706,7 +764,18 @@ pt_status dump_pool_load(dump_file *df, const dump_kdbg *k, dump_pool_tables *p,
             goto big;
         }
     }
-    find_table_size(df, p);
+    v = p->from_symbols ? sym_value(df, sym, DUMP_SYM_POOLTRACKTABLESIZE) : 0;
+    if (v != 0 && v <= DUMP_MAX_TRACKER_ENTRIES) {
+        p->entries = (uint32_t)v;
+        snprintf(p->size_origin, sizeof p->size_origin, "PoolTrackTableSize %u (PDB)",
+                 p->entries);
+    } else {
+        if (v != 0)
+            dump_warnf(df, PT_NO_OFFSET, "nt!PoolTrackTableSize %llu is over %u; the size is "
+                       "taken from the entries", (unsigned long long)v,
+                       DUMP_MAX_TRACKER_ENTRIES);
+        find_table_size(df, p);
+    }
     if (p->entries == 0) {
         dump_warnf(df, PT_NO_OFFSET, "the tracker table at 0x%llx holds no readable tags: no "
                    "per-tag pool usage", (unsigned long long)v);
@@ -722,13 +791,26 @@ pt_status dump_pool_load(dump_file *df, const dump_kdbg *k, dump_pool_tables *p,
     if (!p->layout_certain)
         dump_warnf(df, PT_NO_OFFSET, "tracker layout %s chosen: %s", p->layout->name,
                    p->layout_reason);
-    st = load_trackers(df, p, &ds, err);
+    st = load_trackers(df, p, &ds, sym, err);
     if (st != PT_OK)
         goto out;
 big:
     bl = big_layout_for(df);
-    if (bl != NULL && ds.bytes != NULL &&
-        find_pair(df, p, &ds, DUMP_MAX_BIGPAGE_ENTRIES, 1, bigpage_ok, (void *)bl, &v, &n)) {
+    if (sym != NULL && sym->loaded && sym->va[DUMP_SYM_BIGPAGETABLE] != 0) {
+        v = sym_value(df, sym, DUMP_SYM_BIGPAGETABLE);
+        n = sym_value(df, sym, DUMP_SYM_BIGPAGETABLESIZE);
+        if (n > DUMP_MAX_BIGPAGE_ENTRIES) {
+            dump_warnf(df, PT_NO_OFFSET, "PoolBigPageTableSize %llu is over %u: big "
+                       "allocations not listed", (unsigned long long)n, DUMP_MAX_BIGPAGE_ENTRIES);
+            df->partial = 1;
+            v = 0;
+        }
+    } else if (bl == NULL || ds.bytes == NULL ||
+               !find_pair(df, p, &ds, DUMP_MAX_BIGPAGE_ENTRIES, 1, bigpage_ok, (void *)bl, &v,
+                          &n)) {
+        v = 0;
+    }
+    if (bl != NULL && v != 0 && n != 0) {
         p->have_bigpages = 1;
         p->bigpage_table = v;
         p->bigpage_entries = (uint32_t)n;

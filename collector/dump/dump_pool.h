@@ -6,6 +6,7 @@
 
 #include "dump_file.h"
 #include "dump_kdbg.h"
+#include "dump_symbols.h"
 #include "pt_evidence.h"
 
 /* Tracker tables hold 2^k + 1 entries; more than this is not a table. */
@@ -65,11 +66,14 @@ typedef struct dump_pool_tables {
     /* ntoskrnl .data, where the heuristics look */
     uint64_t kernel_base;
     int data_section_found;
+    int from_symbols;              /* table variables located through the PDB */
 } dump_pool_tables;
 
-/* Finds and sums the tables.  Not finding them is not an error: warnings
- * say what is missing and why. */
-pt_status dump_pool_load(dump_file *df, const dump_kdbg *k, dump_pool_tables *p, pt_error *err);
+/* Finds and sums the tables, through the PDB's symbols when sym->loaded
+ * (sym may be NULL), else through the KDBG and the heuristics.  Not finding
+ * them is not an error: warnings say what is missing and why. */
+pt_status dump_pool_load(dump_file *df, const dump_kdbg *k, const dump_symbols *sym,
+                         dump_pool_tables *p, pt_error *err);
 void dump_pool_free(dump_pool_tables *p);
 
 /* Emits one pt_allocation per used big page table entry. */

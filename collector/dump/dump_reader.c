@@ -12,6 +12,7 @@
 #include "dump_kdbg.h"
 #include "dump_modules.h"
 #include "dump_pool.h"
+#include "dump_symbols.h"
 #include "dump_triage.h"
 #include "dump_virt.h"
 
@@ -22,6 +23,8 @@ typedef struct dump_case {
     dump_triage triage;
     dump_kdbg kdbg;
     dump_pool_tables pool;
+    dump_symbols sym;
+    const char *symbol_path;
     uint64_t module_head;
 } dump_case;
 
@@ -60,10 +63,52 @@ static void case_close(dump_case *c)
     c->df = NULL;
 }
 
-static pt_status case_open(pt_source *src, warn_target *w, dump_case *c, pt_error *err)
+/* The kernel base without the KDBG: the first loaded module (ntoskrnl). */
+static uint64_t kernel_base_from_list(dump_file *df)
+{
+    uint64_t first = 0, base = 0;
+    unsigned ps = dump_pointer_size(df);
+    if (df->ps_loaded_module_list == 0 ||
+        dump_read_pointer(df, df->ps_loaded_module_list, &first, NULL) != PT_OK ||
+        dump_read_pointer(df, first + (ps == 8 ? 0x30 : 0x18), &base, NULL) != PT_OK)
+        return 0;
+    return base;
+}
+
+/* With a PDB: its symbols, and a second try at an encoded KDBG with the
+ * kernel's own keys. */
+static pt_status use_symbols(dump_case *c, pt_error *err)
+{
+    dump_file *df = c->df;
+    uint64_t base = c->kdbg.found ? dump_kdbg_field(df, &c->kdbg, KDBG_KERNBASE)
+                                  : kernel_base_from_list(df);
+    pt_status st = dump_symbols_load(df, base, c->symbol_path, &c->sym, err);
+    if (st != PT_OK || !c->sym.loaded || c->kdbg.found)
+        return st;
+    {
+        dump_kdbg_keys keys;
+        memset(&keys, 0, sizeof keys);
+        keys.kdbg_va = c->sym.va[DUMP_SYM_KDDEBUGGERDATABLOCK];
+        if (c->sym.va[DUMP_SYM_KIWAITNEVER] && c->sym.va[DUMP_SYM_KIWAITALWAYS] &&
+            c->sym.va[DUMP_SYM_KDPDATABLOCKENCODED] &&
+            dump_read_pointer(df, c->sym.va[DUMP_SYM_KIWAITNEVER], &keys.wait_never, NULL) ==
+                PT_OK &&
+            dump_read_pointer(df, c->sym.va[DUMP_SYM_KIWAITALWAYS], &keys.wait_always, NULL) ==
+                PT_OK) {
+            keys.have_keys = 1;
+            keys.encoded_flag_va = c->sym.va[DUMP_SYM_KDPDATABLOCKENCODED];
+        }
+        st = dump_kdbg_load_keyed(df, NULL, &keys, &c->kdbg, err);
+    }
+    return st;
+}
+
+static pt_status case_open(pt_source *src, const pt_read_options *opt, warn_target *w,
+                           dump_case *c, pt_error *err)
 {
     pt_status st;
     memset(c, 0, sizeof *c);
+    c->symbol_path = opt != NULL ? opt->symbol_path : NULL;
     st = dump_file_open(src, warn_out, w, &c->df, err);
     if (st != PT_OK)
         return st;
@@ -76,6 +121,12 @@ static pt_status case_open(pt_source *src, warn_target *w, dump_case *c, pt_erro
     st = dump_kdbg_load(c->df, c->is_triage ? &c->triage : NULL, &c->kdbg, err);
     if (st != PT_OK)
         goto fail;
+    if (!c->is_triage && c->df->phys_kind != DUMP_PHYS_NONE && c->symbol_path != NULL &&
+        c->symbol_path[0] != '\0') {
+        st = use_symbols(c, err);
+        if (st != PT_OK)
+            goto fail;
+    }
     if (!c->kdbg.found)
         dump_warnf(c->df, PT_NO_OFFSET, "KDBG not found: %s", c->kdbg.why_not);
     c->module_head = c->df->ps_loaded_module_list;
@@ -89,8 +140,8 @@ static pt_status case_open(pt_source *src, warn_target *w, dump_case *c, pt_erro
         if (c->df->machine == DUMP_MACHINE_ARM64)
             dump_warnf(c->df, PT_NO_OFFSET,
                        "ARM64 page tables are not read: no pool data from this dump");
-        else if (c->kdbg.found) {
-            st = dump_pool_load(c->df, &c->kdbg, &c->pool, err);
+        else if (c->kdbg.found || c->sym.loaded) {
+            st = dump_pool_load(c->df, &c->kdbg, &c->sym, &c->pool, err);
             if (st != PT_OK)
                 goto fail;
             dump_warnf(c->df, PT_NO_OFFSET,
@@ -245,7 +296,7 @@ static pt_status dump_read(pt_source *src, const pt_read_options *opt, const pt_
     memset(&w, 0, sizeof w);
     w.sink = sink;
     w.name = opt && opt->display_name ? opt->display_name : src->name;
-    st = case_open(src, &w, &c, err);
+    st = case_open(src, opt, &w, &c, err);
     if (st != PT_OK)
         return st;
     memset(&info, 0, sizeof info);
@@ -406,7 +457,7 @@ static pt_status dump_describe(pt_source *src, const pt_read_options *opt, pt_fa
     w.fact = fact;
     w.fact_ctx = ctx;
     w.name = opt && opt->display_name ? opt->display_name : src->name;
-    st = case_open(src, &w, &c, err);
+    st = case_open(src, opt, &w, &c, err);
     if (st != PT_OK)
         return st;
     st = describe_header(&c, fact, ctx);
@@ -417,6 +468,13 @@ static pt_status dump_describe(pt_source *src, const pt_read_options *opt, pt_fa
              c.kdbg.encoded ? ", was encoded: decoded" : ", plain", c.kdbg.size);
     else
         FACT("kdbg", "not found: %s", c.kdbg.why_not);
+    if (c.sym.loaded)
+        FACT("symbols", "%s (%s)", c.sym.pdb_path,
+             c.sym.verified ? "GUID and age match the kernel" : "not verified against the kernel");
+    else if (c.symbol_path != NULL && c.symbol_path[0] != '\0')
+        FACT("symbols", "not used (see the warnings)");
+    else
+        FACT("symbols", "none given: tables found through the KDBG and ntoskrnl's .data");
     if (c.kdbg.found)
         FACT("kernel_base", "0x%" PRIX64, dump_kdbg_field(c.df, &c.kdbg, KDBG_KERNBASE));
     if (c.is_triage)

@@ -57,6 +57,7 @@ struct dumpgen {
     uint64_t dtb;      /* as written in the header */
     uint64_t top_table_pa;
     /* addresses */
+    uint64_t exp_size_var, big_ptr_var, big_size_var, wait_never_var, wait_always_var;
     uint64_t kbase, data_va, kdbg_va, ptt_var, size_var, cpu_array, exp_var, big_var,
         counter_vars, module_head, active_head, encoded_flag, pool_va, big_table_va,
         module_va, tracker_va[DG_MAX_CPUS], exp_va, first_module;
@@ -589,7 +590,7 @@ static int build_trackers(dumpgen *g)
             if (dumpgen_poke(g, g->exp_va + (uint64_t)k * L->stride, z, L->stride) != 0)
                 return -1;
         if (poke_ptr(g, g->exp_var, g->exp_va) != 0 ||
-            poke_ptr(g, g->exp_var + g->ps, g->s.expansion_entries) != 0)
+            poke_ptr(g, g->exp_size_var, g->s.expansion_entries) != 0)
             return -1;
     }
     if (poke_ptr(g, g->ptt_var, g->tracker_va[0]) != 0 ||
@@ -643,7 +644,7 @@ static int build_bigpages(dumpgen *g)
             return -1;
     }
     /* PoolBigPageTableSize before PoolBigPageTable (as in Windows 7 x64) */
-    if (poke_ptr(g, g->big_var, n) != 0 || poke_ptr(g, g->big_var + g->ps, g->big_table_va) != 0)
+    if (poke_ptr(g, g->big_size_var, n) != 0 || poke_ptr(g, g->big_ptr_var, g->big_table_va) != 0)
         return -1;
     return 0;
 }
@@ -762,6 +763,9 @@ static int build_kdbg(dumpgen *g)
             return -1;
     }
 #undef KPTR
+    if (poke_ptr(g, g->wait_never_var, g->s.wait_never) != 0 ||
+        poke_ptr(g, g->wait_always_var, g->s.wait_always) != 0)
+        return -1;
     if (g->s.kdbg_encoded && !x86) {
         for (i = 0; i + 8 <= g->kdbg_size; i += 8)
             put64(k + i, encode(g, get64(k + i)));
@@ -795,6 +799,59 @@ static void plan_addresses(dumpgen *g)
     g->module_head = g->data_va + 0x1400;
     g->active_head = g->data_va + 0x1500;
     g->encoded_flag = g->data_va + 0x1600;
+    g->exp_size_var = g->exp_var + g->ps;
+    g->big_size_var = g->big_var;
+    g->big_ptr_var = g->big_var + g->ps;
+    g->wait_never_var = g->data_va + 0x1700;
+    g->wait_always_var = g->data_va + 0x1708;
+    if (g->s.kernel_image != NULL) {
+        const uint32_t *r = g->s.rva;
+        g->ptt_var = g->kbase + r[DG_RVA_POOLTRACKTABLE];
+        g->size_var = g->kbase + r[DG_RVA_POOLTRACKTABLESIZE];
+        g->cpu_array = g->kbase + r[DG_RVA_EXPOOLTAGTABLES];
+        g->exp_var = g->kbase + r[DG_RVA_EXPANSION];
+        g->exp_size_var = g->kbase + r[DG_RVA_EXPANSIONSIZE];
+        g->big_ptr_var = g->kbase + r[DG_RVA_BIGPAGETABLE];
+        g->big_size_var = g->kbase + r[DG_RVA_BIGPAGETABLESIZE];
+        g->wait_never_var = g->kbase + r[DG_RVA_KIWAITNEVER];
+        g->wait_always_var = g->kbase + r[DG_RVA_KIWAITALWAYS];
+        g->encoded_flag = g->kbase + r[DG_RVA_KDPDATABLOCKENCODED];
+    }
+}
+
+/* Maps a PE file as the loader would: headers, then each section at its
+ * RVA (raw data, zeros up to the virtual size). */
+static int map_image(dumpgen *g)
+{
+    const uint8_t *f = g->s.kernel_image;
+    size_t n = g->s.kernel_image_size;
+    uint32_t lfanew, nsec, opt, hdrs, i;
+    if (n < 0x40 || (lfanew = get32(f + 0x3C)) > n - 0x18)
+        return -1;
+    nsec = f[lfanew + 6] | f[lfanew + 7] << 8;
+    opt = f[lfanew + 0x14] | f[lfanew + 0x15] << 8;
+    hdrs = get32(f + lfanew + 0x18 + 0x3C);
+    if (hdrs > n || lfanew + 0x18 + opt + 40ull * nsec > n)
+        return -1;
+    if (dumpgen_poke(g, g->kbase, f, hdrs) != 0)
+        return -1;
+    for (i = 0; i < nsec; i++) {
+        const uint8_t *sh = f + lfanew + 0x18 + opt + 40 * i;
+        uint32_t vsize = get32(sh + 8), va = get32(sh + 12), raw = get32(sh + 16);
+        uint32_t rawptr = get32(sh + 20), k;
+        uint8_t zero[PG];
+        if (raw > vsize)
+            raw = vsize;
+        if ((uint64_t)rawptr + raw > n)
+            return -1;
+        if (raw > 0 && dumpgen_poke(g, g->kbase + va, f + rawptr, raw) != 0)
+            return -1;
+        memset(zero, 0, sizeof zero);
+        for (k = raw; k < vsize; k += PG)
+            if (dumpgen_poke(g, g->kbase + va + k, zero, vsize - k < PG ? vsize - k : PG) != 0)
+                return -1;
+    }
+    return 0;
 }
 
 static int build_paging(dumpgen *g)
@@ -838,7 +895,9 @@ dumpgen *dumpgen_create(const dumpgen_spec *spec)
     }
     g->next_pfn = spec->runs[0].base;
     plan_addresses(g);
-    if (!build_paging(g) || build_pe(g, g->kbase, spec->modules[0].timestamp, 1) != 0 ||
+    if (!build_paging(g) ||
+        (spec->kernel_image != NULL ? map_image(g)
+                                    : build_pe(g, g->kbase, spec->modules[0].timestamp, 1)) != 0 ||
         build_trackers(g) != 0 || build_bigpages(g) != 0 || build_modules(g) != 0 ||
         build_kdbg(g) != 0) {
         fprintf(stderr, "dumpgen: layout failed\n");
@@ -910,7 +969,7 @@ static void fill_header(const dumpgen *g, uint8_t *h, uint32_t size)
         put64(h + 0x10, g->dtb);
         put64(h + 0x18, 0);
         put64(h + 0x20, g->module_head);
-        put64(h + 0x28, g->active_head);
+        put64(h + 0x28, g->s.hide_active_head ? 0 : g->active_head);
         put32(h + 0x30, 0x8664);
         put32(h + 0x34, g->s.processors);
         put32(h + 0x38, g->s.bugcheck);

@@ -51,6 +51,13 @@ typedef struct dg_module {
     uint32_t size, timestamp, checksum;
 } dg_module;
 
+/* Kernel variables placed at RVAs of a real PE image (PDB tests). */
+enum {
+    DG_RVA_POOLTRACKTABLE, DG_RVA_POOLTRACKTABLESIZE, DG_RVA_EXPOOLTAGTABLES, DG_RVA_EXPANSION,
+    DG_RVA_EXPANSIONSIZE, DG_RVA_BIGPAGETABLE, DG_RVA_BIGPAGETABLESIZE, DG_RVA_KIWAITNEVER,
+    DG_RVA_KIWAITALWAYS, DG_RVA_KDPDATABLOCKENCODED, DG_RVA_COUNT
+};
+
 typedef struct dumpgen_spec {
     dg_arch arch;
     dg_kind kind;
@@ -82,6 +89,12 @@ typedef struct dumpgen_spec {
     dg_big big[DG_MAX_BIG];
     unsigned nmodules;
     dg_module modules[DG_MAX_MODULES];
+    /* Optional: a PE file mapped as ntoskrnl (its headers and sections),
+     * with the variables at these RVAs instead of the generator's .data. */
+    const uint8_t *kernel_image;
+    size_t kernel_image_size;
+    uint32_t rva[DG_RVA_COUNT];
+    int hide_active_head; /* header's PsActiveProcessHead 0 (no known plaintext) */
 } dumpgen_spec;
 
 /* A spec with deterministic content: tags, big allocations, modules,
