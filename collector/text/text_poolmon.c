@@ -472,6 +472,7 @@ static pt_status poolmon_read(pt_source *src, const pt_read_options *opt,
                               const pt_sink *sink, pt_error *err)
 {
     pt_line_reader lr;
+    pt_source *view = NULL;
     pm_state st;
     char *clean = NULL;
     const char *raw;
@@ -483,7 +484,7 @@ static pt_status poolmon_read(pt_source *src, const pt_read_options *opt,
     st.opt = opt;
     st.sink = sink;
     st.name = text_source_name(src, opt);
-    rc = pt_line_reader_init(&lr, src, err);
+    rc = text_lines_open(src, &lr, &view, err);
     if (rc != PT_OK)
         return rc;
     clean = malloc(TEXT_LINE_MAX + 1);
@@ -514,13 +515,13 @@ static pt_status poolmon_read(pt_source *src, const pt_read_options *opt,
     rc = pm_end_screen(&st);
 out:
     free(clean);
-    pt_line_reader_free(&lr);
+    text_lines_close(&lr, src, view);
     return rc;
 }
 
 /* The column header line ("Tag Type Allocs Frees Diff Bytes"), plus the
  * title, the Memory:/Commit: lines or the Mapped_Driver column. */
-static int poolmon_probe(const uint8_t *head, size_t len)
+static int poolmon_probe_text(const uint8_t *head, size_t len)
 {
     static const char *const header[] = {"Tag", "Type", "Allocs", "Frees", "Diff", "Bytes",
                                          NULL};
@@ -543,6 +544,7 @@ static pt_status poolmon_describe(pt_source *src, const pt_read_options *opt,
                                   pt_fact_fn fact, void *ctx, pt_error *err)
 {
     pt_line_reader lr;
+    pt_source *view = NULL;
     char *clean = malloc(TEXT_LINE_MAX + 1);
     const char *raw;
     size_t raw_len;
@@ -553,7 +555,7 @@ static pt_status poolmon_describe(pt_source *src, const pt_read_options *opt,
     (void)opt;
     if (clean == NULL)
         return pt_error_set(err, PT_ERR_NOMEM, src->name, PT_NO_OFFSET, "out of memory");
-    rc = pt_line_reader_init(&lr, src, err);
+    rc = text_lines_open(src, &lr, &view, err);
     if (rc != PT_OK) {
         free(clean);
         return rc;
@@ -582,9 +584,20 @@ static pt_status poolmon_describe(pt_source *src, const pt_read_options *opt,
         snprintf(num, sizeof num, "%lu", screens);
         rc = fact(ctx, "screens", num);
     }
-    pt_line_reader_free(&lr);
+    text_lines_close(&lr, src, view);
     free(clean);
     return rc;
+}
+
+/* Probes the text as it is, or narrowed when it is UTF-16LE. */
+static int poolmon_probe(const uint8_t *head, size_t len)
+{
+    uint8_t *tmp = NULL;
+    const uint8_t *view = head;
+    size_t n = text_probe_view(head, len, &view, &tmp);
+    int score = n > 0 ? poolmon_probe_text(view, n) : 0;
+    free(tmp);
+    return score;
 }
 
 const pt_reader pt_reader_poolmon = {

@@ -148,6 +148,7 @@ static pt_status pooltag_read(pt_source *src, const pt_read_options *opt,
                               const pt_sink *sink, pt_error *err)
 {
     pt_line_reader lr;
+    pt_source *view = NULL;
     ptag_state st;
     char *clean = NULL;
     const char *raw;
@@ -158,7 +159,7 @@ static pt_status pooltag_read(pt_source *src, const pt_read_options *opt,
     memset(&st, 0, sizeof st);
     st.sink = sink;
     st.name = text_source_name(src, opt);
-    rc = pt_line_reader_init(&lr, src, err);
+    rc = text_lines_open(src, &lr, &view, err);
     if (rc != PT_OK)
         return rc;
     clean = malloc(TEXT_LINE_MAX + 1);
@@ -186,12 +187,12 @@ static pt_status pooltag_read(pt_source *src, const pt_read_options *opt,
                           "no tag lines (\"Tag - binary - description\") found");
 out:
     free(clean);
-    pt_line_reader_free(&lr);
+    text_lines_close(&lr, src, view);
     return rc;
 }
 
 /* Most non-comment lines are "XXXX - ..." with a short first field. */
-static int pooltag_probe(const uint8_t *head, size_t len)
+static int pooltag_probe_text(const uint8_t *head, size_t len)
 {
     size_t i = 0;
     unsigned entries = 0, others = 0, rems = 0;
@@ -231,6 +232,17 @@ static int pooltag_probe(const uint8_t *head, size_t len)
     if (entries < 2 || entries < others * 4)
         return 0;
     return rems > 0 ? 90 : 70;
+}
+
+/* Probes the text as it is, or narrowed when it is UTF-16LE. */
+static int pooltag_probe(const uint8_t *head, size_t len)
+{
+    uint8_t *tmp = NULL;
+    const uint8_t *view = head;
+    size_t n = text_probe_view(head, len, &view, &tmp);
+    int score = n > 0 ? pooltag_probe_text(view, n) : 0;
+    free(tmp);
+    return score;
 }
 
 const pt_reader pt_reader_pooltag = {

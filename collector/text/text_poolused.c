@@ -621,6 +621,7 @@ static pt_status poolused_read(pt_source *src, const pt_read_options *opt,
                                const pt_sink *sink, pt_error *err)
 {
     pt_line_reader lr;
+    pt_source *view = NULL;
     pu_state st;
     char *clean = NULL;
     const char *raw;
@@ -634,7 +635,7 @@ static pt_status poolused_read(pt_source *src, const pt_read_options *opt,
     st.sink = sink;
     st.err = err;
     st.name = text_source_name(src, opt);
-    rc = pt_line_reader_init(&lr, src, err);
+    rc = text_lines_open(src, &lr, &view, err);
     if (rc != PT_OK)
         return rc;
     clean = malloc(TEXT_LINE_MAX + 1);
@@ -666,13 +667,13 @@ static pt_status poolused_read(pt_source *src, const pt_read_options *opt,
     rc = pu_end_sample(&st);
 out:
     free(clean);
-    pt_line_reader_free(&lr);
+    text_lines_close(&lr, src, view);
     return rc;
 }
 
 /* A table header line ("Tag Allocs Used"), plus the "Sorting by" line,
  * the command, or the UNKNOWN / Binary descriptions. */
-static int poolused_probe(const uint8_t *head, size_t len)
+static int poolused_probe_text(const uint8_t *head, size_t len)
 {
     static const char *const header[] = {"Tag", "Allocs", "Used", NULL};
     static const char *const poolmon_header[] = {"Tag", "Type", "Allocs", NULL};
@@ -699,6 +700,7 @@ static pt_status poolused_describe(pt_source *src, const pt_read_options *opt,
                                    pt_fact_fn fact, void *ctx, pt_error *err)
 {
     pt_line_reader lr;
+    pt_source *view = NULL;
     char *clean = malloc(TEXT_LINE_MAX + 1);
     const char *raw;
     size_t raw_len;
@@ -708,7 +710,7 @@ static pt_status poolused_describe(pt_source *src, const pt_read_options *opt,
     (void)opt;
     if (clean == NULL)
         return pt_error_set(err, PT_ERR_NOMEM, src->name, PT_NO_OFFSET, "out of memory");
-    rc = pt_line_reader_init(&lr, src, err);
+    rc = text_lines_open(src, &lr, &view, err);
     if (rc != PT_OK) {
         free(clean);
         return rc;
@@ -728,9 +730,20 @@ static pt_status poolused_describe(pt_source *src, const pt_read_options *opt,
     }
     if (rc == PT_OK && r < 0)
         rc = err != NULL && err->code != PT_OK ? err->code : PT_ERR_IO;
-    pt_line_reader_free(&lr);
+    text_lines_close(&lr, src, view);
     free(clean);
     return rc;
+}
+
+/* Probes the text as it is, or narrowed when it is UTF-16LE. */
+static int poolused_probe(const uint8_t *head, size_t len)
+{
+    uint8_t *tmp = NULL;
+    const uint8_t *view = head;
+    size_t n = text_probe_view(head, len, &view, &tmp);
+    int score = n > 0 ? poolused_probe_text(view, n) : 0;
+    free(tmp);
+    return score;
 }
 
 const pt_reader pt_reader_poolused = {

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 size_t text_clean_line(const char *in, size_t len, char *out)
@@ -301,4 +302,123 @@ int text_parse_time_line(const char *line, pt_filetime *time)
         return pt_filetime_parse(buf, time) == 0;
     }
     return parse_long_date(buf, time);
+}
+
+/* ---- UTF-16LE files ---- */
+
+static int is_utf16le(const uint8_t *head, size_t len)
+{
+    return len >= 2 && head[0] == 0xFF && head[1] == 0xFE;
+}
+
+static uint8_t narrow_unit(uint8_t lo, uint8_t hi)
+{
+    if (hi == 0 && lo == 0xA0)
+        return ' ';
+    if (hi != 0 || lo >= 0x80)
+        return '?';
+    return lo;
+}
+
+size_t text_probe_view(const uint8_t *head, size_t len, const uint8_t **view, uint8_t **tmp)
+{
+    size_t n, i;
+
+    *tmp = NULL;
+    *view = head;
+    if (!is_utf16le(head, len))
+        return len;
+    n = (len - 2) / 2;
+    *tmp = malloc(n > 0 ? n : 1);
+    if (*tmp == NULL)
+        return 0;
+    for (i = 0; i < n; i++)
+        (*tmp)[i] = narrow_unit(head[2 + 2 * i], head[3 + 2 * i]);
+    *view = *tmp;
+    return n;
+}
+
+typedef struct narrow_impl {
+    pt_source *under;
+} narrow_impl;
+
+static pt_status narrow_read_at(pt_source *src, uint64_t off, void *buf, size_t len,
+                                pt_error *err)
+{
+    narrow_impl *impl = src->impl;
+    uint8_t tmp[8192], *out = buf;
+    size_t done = 0;
+
+    while (done < len) {
+        size_t part = len - done < sizeof tmp / 2 ? len - done : sizeof tmp / 2, i;
+        pt_status st = pt_source_read(impl->under, 2 + 2 * (off + done), tmp, 2 * part, err);
+        if (st != PT_OK)
+            return st;
+        for (i = 0; i < part; i++)
+            out[done + i] = narrow_unit(tmp[2 * i], tmp[2 * i + 1]);
+        done += part;
+    }
+    return PT_OK;
+}
+
+static void narrow_close(pt_source *src)
+{
+    free(src->impl);
+}
+
+pt_status text_open_view(pt_source *src, pt_source **view, pt_error *err)
+{
+    uint8_t bom[2];
+    pt_source *v;
+    narrow_impl *impl;
+    size_t n;
+
+    *view = src;
+    if (src->size < 2 || pt_source_read(src, 0, bom, 2, NULL) != PT_OK ||
+        !is_utf16le(bom, 2))
+        return PT_OK;
+    v = calloc(1, sizeof *v);
+    impl = calloc(1, sizeof *impl);
+    n = strlen(src->name) + 1;
+    if (v != NULL)
+        v->name = malloc(n);
+    if (v == NULL || impl == NULL || v->name == NULL) {
+        if (v != NULL)
+            free(v->name);
+        free(v);
+        free(impl);
+        return pt_error_set(err, PT_ERR_NOMEM, src->name, PT_NO_OFFSET, "out of memory");
+    }
+    /* same name, so messages name the file the user gave */
+    memcpy(v->name, src->name, n);
+    impl->under = src;
+    v->size = (src->size - 2) / 2;
+    v->read_at = narrow_read_at;
+    v->close = narrow_close;
+    v->impl = impl;
+    *view = v;
+    return PT_OK;
+}
+
+pt_status text_lines_open(pt_source *src, pt_line_reader *lr, pt_source **view,
+                          pt_error *err)
+{
+    pt_status st = text_open_view(src, view, err);
+    if (st != PT_OK) {
+        memset(lr, 0, sizeof *lr);
+        return st;
+    }
+    st = pt_line_reader_init(lr, *view, err);
+    if (st != PT_OK && *view != src) {
+        pt_source_close(*view);
+        *view = src;
+    }
+    return st;
+}
+
+void text_lines_close(pt_line_reader *lr, pt_source *src, pt_source *view)
+{
+    pt_line_reader_free(lr);
+    if (view != NULL && view != src)
+        pt_source_close(view);
 }

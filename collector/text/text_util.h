@@ -52,6 +52,25 @@ int text_line_has_all(const uint8_t *hay, size_t len, const char *const *words);
  * other control characters.  Every text probe checks this first. */
 int text_looks_textual(const uint8_t *head, size_t len);
 
+/* Text saved as UTF-16LE with a byte-order mark (PowerShell's `>` and
+ * Out-File, Notepad's "Unicode") is read through a narrowing view: each
+ * 16-bit code unit becomes one byte (U+00A0 a space, anything past ASCII
+ * a '?'), so offsets map exactly: view offset N is file offset 2 + 2N.
+ *
+ * text_probe_view: when head is UTF-16LE, points *view at a narrowed copy
+ * in *tmp (free it with free()); else *view = head.  Returns the view's
+ * length; 0 when out of memory.
+ * text_open_view: src itself, or a new narrowing source over it (close it
+ * with pt_source_close when *view != src). */
+size_t text_probe_view(const uint8_t *head, size_t len, const uint8_t **view, uint8_t **tmp);
+pt_status text_open_view(pt_source *src, pt_source **view, pt_error *err);
+
+/* A line reader over src, through the UTF-16 view when needed; close
+ * both with text_lines_close. */
+pt_status text_lines_open(pt_source *src, pt_line_reader *lr, pt_source **view,
+                          pt_error *err);
+void text_lines_close(pt_line_reader *lr, pt_source *src, pt_source *view);
+
 /* The time a sample gets when its file does not say: the command line's,
  * else the file's modification time, else unknown. */
 void text_default_time(const pt_read_options *opt, pt_filetime *time,

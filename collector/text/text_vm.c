@@ -270,6 +270,7 @@ static pt_status vm_read(pt_source *src, const pt_read_options *opt, const pt_si
                          pt_error *err)
 {
     pt_line_reader lr;
+    pt_source *view = NULL;
     vm_state st;
     char *clean = NULL;
     const char *raw;
@@ -281,7 +282,7 @@ static pt_status vm_read(pt_source *src, const pt_read_options *opt, const pt_si
     st.opt = opt;
     st.sink = sink;
     st.name = text_source_name(src, opt);
-    rc = pt_line_reader_init(&lr, src, err);
+    rc = text_lines_open(src, &lr, &view, err);
     if (rc != PT_OK)
         return rc;
     clean = malloc(TEXT_LINE_MAX + 1);
@@ -312,12 +313,12 @@ static pt_status vm_read(pt_source *src, const pt_read_options *opt, const pt_si
     rc = vm_end(&st);
 out:
     free(clean);
-    pt_line_reader_free(&lr);
+    text_lines_close(&lr, src, view);
     return rc;
 }
 
 /* Pool and commit counter names that only !vm prints together. */
-static int vm_probe(const uint8_t *head, size_t len)
+static int vm_probe_text(const uint8_t *head, size_t len)
 {
     static const char *const keys[] = {"NonPagedPool Usage:", "NonPagedPool Max:",
                                        "PagedPool Usage:",    "PagedPool Maximum:",
@@ -345,6 +346,7 @@ static pt_status vm_describe(pt_source *src, const pt_read_options *opt, pt_fact
                              void *ctx, pt_error *err)
 {
     pt_line_reader lr;
+    pt_source *view = NULL;
     char *clean = malloc(TEXT_LINE_MAX + 1);
     const char *raw;
     size_t raw_len;
@@ -354,7 +356,7 @@ static pt_status vm_describe(pt_source *src, const pt_read_options *opt, pt_fact
     (void)opt;
     if (clean == NULL)
         return pt_error_set(err, PT_ERR_NOMEM, src->name, PT_NO_OFFSET, "out of memory");
-    rc = pt_line_reader_init(&lr, src, err);
+    rc = text_lines_open(src, &lr, &view, err);
     if (rc != PT_OK) {
         free(clean);
         return rc;
@@ -372,9 +374,20 @@ static pt_status vm_describe(pt_source *src, const pt_read_options *opt, pt_fact
     }
     if (rc == PT_OK && r < 0)
         rc = err != NULL && err->code != PT_OK ? err->code : PT_ERR_IO;
-    pt_line_reader_free(&lr);
+    text_lines_close(&lr, src, view);
     free(clean);
     return rc;
+}
+
+/* Probes the text as it is, or narrowed when it is UTF-16LE. */
+static int vm_probe(const uint8_t *head, size_t len)
+{
+    uint8_t *tmp = NULL;
+    const uint8_t *view = head;
+    size_t n = text_probe_view(head, len, &view, &tmp);
+    int score = n > 0 ? vm_probe_text(view, n) : 0;
+    free(tmp);
+    return score;
 }
 
 const pt_reader pt_reader_vm = {

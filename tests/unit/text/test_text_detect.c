@@ -71,6 +71,16 @@ static void test_each_file_detected(void)
             free(col);
         }
         pt_source_close(src);
+        /* and so is a UTF-16LE copy, through the registry */
+        {
+            size_t ulen = 0;
+            char *u16 = fx_utf16(raw, len, &ulen);
+            PT_CHECK_U64(pt_source_open_memory(u16, ulen, "u16", &src, &err), PT_OK);
+            PT_CHECK_U64(pt_readers_detect(src, &found, &err), PT_OK);
+            PT_CHECK(found == files[i].reader);
+            pt_source_close(src);
+            free(u16);
+        }
         free(raw);
     }
 }

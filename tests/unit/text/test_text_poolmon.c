@@ -283,7 +283,17 @@ static void test_truncated(void)
     free(raw);
 }
 
+/* Saved by PowerShell as UTF-16LE: read the same. */
+static void test_utf16_reads_the_same(void)
+{
+    fx_check_utf16_same(&pt_reader_poolmon,
+                        PT_REAL("text/poolmon-04-msdocs-session0-mapped.txt"));
+    fx_check_utf16_same(&pt_reader_poolmon,
+                        PT_REAL("text/poolmon-11-amf-book-vi-poolmon-b-win7x86.txt"));
+}
+
 PT_TEST_MAIN(PT_TEST(test_ntf_mapped), PT_TEST(test_session0), PT_TEST(test_x64_hid),
              PT_TEST(test_book_b), PT_TEST(test_collapsed_reads_the_same),
+             PT_TEST(test_utf16_reads_the_same),
              PT_TEST(test_series_with_stamps), PT_TEST(test_time_fallbacks),
              PT_TEST(test_all_sessions_and_bad_rows), PT_TEST(test_truncated))

@@ -106,4 +106,10 @@ static void test_bad_inputs(void)
     free(raw);
 }
 
-PT_TEST_MAIN(PT_TEST(test_pooltag), PT_TEST(test_localtag), PT_TEST(test_bad_inputs))
+static void test_utf16(void)
+{
+    fx_check_utf16_same(&pt_reader_pooltag, PT_DATA("text/pooltag-sample.txt"));
+}
+
+PT_TEST_MAIN(PT_TEST(test_pooltag), PT_TEST(test_localtag), PT_TEST(test_bad_inputs),
+             PT_TEST(test_utf16))

@@ -546,9 +546,19 @@ static void test_truncated_and_garbled(void)
     free(raw);
 }
 
+/* Saved by PowerShell as UTF-16LE: read the same. */
+static void test_utf16_reads_the_same(void)
+{
+    fx_check_utf16_same(&pt_reader_poolused,
+                        PT_REAL("seed/ws2003-x86-lkd-poolused-t5-2.txt"));
+    fx_check_utf16_same(&pt_reader_poolused,
+                        PT_REAL("text/poolused-04-msdocs-poolused0-xp-total.txt"));
+}
+
 PT_TEST_MAIN(PT_TEST(test_ws2012r2_t5), PT_TEST(test_ws2003_t5), PT_TEST(test_msdocs_xp),
              PT_TEST(test_nickkuo_win11), PT_TEST(test_lordnoteworthy_wi6),
-             PT_TEST(test_collapsed_reads_the_same), PT_TEST(test_generated_verbose),
+             PT_TEST(test_collapsed_reads_the_same),
+             PT_TEST(test_utf16_reads_the_same), PT_TEST(test_generated_verbose),
              PT_TEST(test_generated_session), PT_TEST(test_generated_old),
              PT_TEST(test_generated_old_verbose),
              PT_TEST(test_overflowing_columns), PT_TEST(test_two_outputs),

@@ -214,7 +214,17 @@ static void test_bad_inputs(void)
     free(raw);
 }
 
+/* Saved by PowerShell as UTF-16LE: read the same. */
+static void test_utf16_reads_the_same(void)
+{
+    fx_check_utf16_same(&pt_reader_vm,
+                        PT_REAL("seed/ws2003-x86-lkd-vm1.txt"));
+    fx_check_utf16_same(&pt_reader_vm,
+                        PT_REAL("text/vm-01-insightengineering-triage-win11.txt"));
+}
+
 PT_TEST_MAIN(PT_TEST(test_ws2012r2_vm4), PT_TEST(test_ws2003_vm1), PT_TEST(test_win11_triage),
              PT_TEST(test_msdocs_xp), PT_TEST(test_win10_numa),
-             PT_TEST(test_collapsed_reads_the_same), PT_TEST(test_generated_variants),
+             PT_TEST(test_collapsed_reads_the_same),
+             PT_TEST(test_utf16_reads_the_same), PT_TEST(test_generated_variants),
              PT_TEST(test_bad_inputs))

@@ -62,6 +62,36 @@ static inline char *fx_collapse(const char *in, size_t len, size_t *out_len)
     return out;
 }
 
+/* The text as UTF-16LE with a byte-order mark (PowerShell's `>`):
+ * UTF-8 sequences become their code point (BMP only). */
+static inline char *fx_utf16(const char *in, size_t len, size_t *out_len)
+{
+    unsigned char *out = malloc(2 * len + 2);
+    size_t i = 0, n = 0;
+    if (out == NULL)
+        return NULL;
+    out[n++] = 0xFF;
+    out[n++] = 0xFE;
+    while (i < len) {
+        unsigned char c = (unsigned char)in[i];
+        unsigned cp = c;
+        size_t k = 1;
+        if (c >= 0xE0 && i + 2 < len) {
+            cp = ((c & 0x0Fu) << 12) | (((unsigned char)in[i + 1] & 0x3Fu) << 6) |
+                 ((unsigned char)in[i + 2] & 0x3Fu);
+            k = 3;
+        } else if (c >= 0xC0 && i + 1 < len) {
+            cp = ((c & 0x1Fu) << 6) | ((unsigned char)in[i + 1] & 0x3Fu);
+            k = 2;
+        }
+        out[n++] = (unsigned char)(cp & 0xFF);
+        out[n++] = (unsigned char)(cp >> 8);
+        i += k;
+    }
+    *out_len = n;
+    return (char *)out;
+}
+
 static inline int fx_str_eq(const char *a, const char *b)
 {
     if (a == NULL || b == NULL)
@@ -115,6 +145,29 @@ static inline void fx_check_collapsed_same(const pt_reader *reader, const char *
     rec_free(&a);
     rec_free(&b);
     free(col);
+    free(raw);
+}
+
+/* Reads a file as it is and as UTF-16LE; both must give the same
+ * records, and the reader's probe must recognize both. */
+static inline void fx_check_utf16_same(const pt_reader *reader, const char *path)
+{
+    size_t len = 0, ulen = 0;
+    char *raw = fx_slurp(path, &len), *u16;
+    recording a, b;
+    pt_error err;
+    PT_CHECK(raw != NULL);
+    if (raw == NULL)
+        return;
+    u16 = fx_utf16(raw, len, &ulen);
+    PT_CHECK(reader->probe((const uint8_t *)u16, ulen) > 0);
+    PT_CHECK_U64(rec_read_buffer(reader, raw, len, &a, &err), PT_OK);
+    PT_CHECK_U64(rec_read_buffer(reader, u16, ulen, &b, &err), PT_OK);
+    PT_CHECK(a.nrows + a.ncounters + a.ndescs > 0);
+    PT_CHECK(fx_same_records(&a, &b));
+    rec_free(&a);
+    rec_free(&b);
+    free(u16);
     free(raw);
 }
 
