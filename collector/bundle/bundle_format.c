@@ -58,10 +58,11 @@ pt_status bundle_rec_decode(const uint8_t head[BUNDLE_REC_HEAD], const char *fil
     if (head[0] != 0x1f || head[1] != 0x8b || head[2] != 8)
         return pt_error_set(err, PT_ERR_FORMAT, file, file_offset,
                             "not a pooltriage bundle record (no gzip magic)");
-    if (head[3] != 0x04 || pt_le16(head + 10) != BUNDLE_XLEN || head[12] != 'P' ||
-        head[13] != 'T' || pt_le16(head + 14) != BUNDLE_SUB_LEN)
+    if (head[3] != 0x04 || pt_le32(head + 4) != 0 || head[8] != 0 || head[9] != 255 ||
+        pt_le16(head + 10) != BUNDLE_XLEN || head[12] != 'P' || head[13] != 'T' ||
+        pt_le16(head + 14) != BUNDLE_SUB_LEN)
         return pt_error_set(err, PT_ERR_FORMAT, file, file_offset,
-                            "gzip member without the pooltriage 'PT' record header");
+                            "gzip member without the pooltriage 'PT' record header (or with altered gzip header fields)");
     if (pt_le32(head + 44) != (uint32_t)crc32(0L, head + 16, 28))
         return pt_error_set(err, PT_ERR_CORRUPT, file, file_offset,
                             "record header checksum mismatch");

@@ -380,6 +380,7 @@ typedef struct scan_state {
     bundle_chunk *chunks;     /* chunks seen, to check against the index */
     size_t chunk_count, chunk_cap;
     int saw_manifest;
+    uint64_t manifest_offset;
 } scan_state;
 
 static pt_status scan_member_start(pt_bundle *b, scan_state *s, uint64_t at,
@@ -421,6 +422,19 @@ static pt_status scan_chunk(pt_bundle *b, scan_state *s, uint64_t at, const bund
                             "member %s: chunk at %llu+%lu overlaps or passes the size %llu",
                             s->cur.pub.name, (unsigned long long)rec->offset,
                             (unsigned long)rec->ulen, (unsigned long long)s->cur.pub.size);
+    {
+        /* the gzip trailer's ISIZE is the one part of a chunk checkable
+         * without inflating it; the rest is checked when it is read */
+        uint8_t tail[BUNDLE_REC_TAIL];
+        pt_status st = pt_source_read(b->src, at + BUNDLE_REC_HEAD + rec->clen, tail,
+                                      sizeof tail, err);
+        if (st != PT_OK)
+            return st;
+        if (pt_le32(tail + 4) != rec->ulen)
+            return pt_error_set(err, PT_ERR_CORRUPT, b->path, at,
+                                "member %s: chunk's gzip ISIZE does not match its length",
+                                s->cur.pub.name);
+    }
     if (s->chunk_count >= BUNDLE_INDEX_ENTRIES_MAX)
         return pt_error_set(err, PT_ERR_LIMIT, b->path, at, "member %s has too many chunks",
                             s->cur.pub.name);
@@ -488,15 +502,21 @@ static pt_status scan_member_end(pt_bundle *b, scan_state *s, uint64_t at,
 /* Walks every record from the one after the header.  Returns PT_OK at a
  * clean end of the records (complete or not), an error on a record that is
  * cut (PT_ERR_TRUNCATED) or malformed. */
-static pt_status scan_records(pt_bundle *b, uint64_t pos, scan_state *s, uint64_t *stop,
-                              pt_error *err)
+static pt_status scan_records(pt_bundle *b, uint64_t pos, uint64_t limit, scan_state *s,
+                              uint64_t *stop, pt_error *err)
 {
     pt_status st = PT_OK;
-    while (pos < b->size) {
+    while (pos < limit) {
         bundle_rec rec;
         *stop = pos;
         if ((st = bundle_read_rec(b, pos, &rec, err)) != PT_OK)
             return st;
+        if (pos + BUNDLE_REC_HEAD + (uint64_t)rec.clen + BUNDLE_REC_TAIL > limit)
+            return pt_error_set(err, PT_ERR_CORRUPT, b->path, pos,
+                                "record runs into the footer");
+        if (s->saw_manifest)
+            return pt_error_set(err, PT_ERR_CORRUPT, b->path, pos,
+                                "record of type %u after the manifest", (unsigned)rec.type);
         switch (rec.type) {
         case BUNDLE_REC_MEMBER_START:
             st = scan_member_start(b, s, pos, &rec, err);
@@ -513,6 +533,7 @@ static pt_status scan_records(pt_bundle *b, uint64_t pos, scan_state *s, uint64_
                 st = pt_error_set(err, PT_ERR_CORRUPT, b->path, pos,
                                   "manifest inside member %s", s->cur.pub.name);
             s->saw_manifest = 1;
+            s->manifest_offset = pos;
             break;
         default:
             st = pt_error_set(err, PT_ERR_CORRUPT, b->path, pos,
@@ -529,33 +550,76 @@ static pt_status scan_records(pt_bundle *b, uint64_t pos, scan_state *s, uint64_
     return PT_OK;
 }
 
-static pt_status open_by_scanning(pt_bundle *b, uint64_t first, int flags, pt_error *err)
+/* A bundle without a footer: refused as cut short, or with
+ * PT_BUNDLE_ALLOW_PARTIAL its complete members offered. */
+static pt_status open_cut_short(pt_bundle *b, pt_status scan_st, const pt_error *scan_err,
+                                uint64_t stop, int flags, pt_error *err)
 {
-    scan_state s;
-    uint64_t stop = first;
-    pt_error scan_err;
-    pt_status st;
-
-    memset(&s, 0, sizeof s);
-    pt_error_clear(&scan_err);
-    st = scan_records(b, first, &s, &stop, &scan_err);
-    free(s.chunks);
-    if (st != PT_OK && st != PT_ERR_TRUNCATED) {
+    if (scan_st != PT_OK && scan_st != PT_ERR_TRUNCATED) {
         /* Damage, not a cut: refused even for --partial, since what
          * follows cannot be trusted to be what the collector wrote. */
         if (err != NULL)
-            *err = scan_err;
-        return st;
+            *err = *scan_err;
+        return scan_st;
     }
     if (!(flags & PT_BUNDLE_ALLOW_PARTIAL))
         return pt_error_set(err, PT_ERR_TRUNCATED, b->path, stop,
                             "the bundle is cut short (no footer; it ends %s with %lu complete "
                             "member%s): a collector killed mid-way or an upload cut short; "
                             "`pooltriage import --partial` takes the complete members",
-                            st == PT_ERR_TRUNCATED ? "inside a record" : "between records",
+                            scan_st == PT_ERR_TRUNCATED ? "inside a record" : "between records",
                             (unsigned long)b->member_count, b->member_count == 1 ? "" : "s");
     b->partial = 1;
     return PT_OK;
+}
+
+static int attrs_equal(const pt_bundle_member *a, const pt_bundle_member *m)
+{
+    size_t i;
+    if (a->attr_count != m->attr_count)
+        return 0;
+    for (i = 0; i < a->attr_count; i++)
+        if (strcmp(a->attrs[i].key, m->attrs[i].key) != 0 ||
+            strcmp(a->attrs[i].value, m->attrs[i].value) != 0)
+            return 0;
+    return 1;
+}
+
+/* A complete bundle: the manifest must describe exactly the members the
+ * records hold, so every record of the file is checked against it. */
+static pt_status open_complete(pt_bundle *b, const scan_state *s, uint64_t man_off,
+                               uint64_t man_len, const uint8_t man_sha[PT_SHA256_LEN],
+                               pt_error *err)
+{
+    bundle_member_rt *scanned = b->members;
+    size_t count = b->member_count, i;
+    pt_status st;
+
+    if (!s->saw_manifest || s->manifest_offset != man_off || s->in_member)
+        return pt_error_set(err, PT_ERR_CORRUPT, b->path, man_off,
+                            "footer points at %llu but the records have no manifest there",
+                            (unsigned long long)man_off);
+    b->members = NULL;
+    b->member_count = b->member_cap = 0;
+    st = open_from_manifest(b, man_off, man_len, man_sha, err);
+    if (st == PT_OK && b->member_count != count)
+        st = pt_error_set(err, PT_ERR_INTEGRITY, b->path, man_off,
+                          "manifest lists %lu members, the records hold %lu (tampered)",
+                          (unsigned long)b->member_count, (unsigned long)count);
+    for (i = 0; st == PT_OK && i < count; i++) {
+        const bundle_member_rt *a = &scanned[i], *m = &b->members[i];
+        if (strcmp(a->pub.name, m->pub.name) != 0 || strcmp(a->pub.kind, m->pub.kind) != 0 ||
+            a->pub.size != m->pub.size || a->pub.present_bytes != m->pub.present_bytes ||
+            a->pub.chunk_count != m->pub.chunk_count || a->end_offset != m->end_offset ||
+            memcmp(a->hash, m->hash, PT_SHA256_LEN) != 0 || !attrs_equal(&a->pub, &m->pub))
+            st = pt_error_set(err, PT_ERR_INTEGRITY, b->path, a->end_offset,
+                              "member %s: its records and the manifest disagree (tampered)",
+                              a->pub.name);
+    }
+    free(b->members);
+    b->members = scanned;
+    b->member_count = b->member_cap = count;
+    return st;
 }
 
 /* ---- open / close / accessors ---- */
@@ -585,9 +649,12 @@ static pt_status compute_id(pt_bundle *b, pt_error *err)
 pt_status pt_bundle_open_source(pt_source *src, int flags, pt_bundle **out, pt_error *err)
 {
     pt_bundle *b;
-    uint64_t first = 0, man_off = 0, man_len = 0;
+    uint64_t first = 0, man_off = 0, man_len = 0, stop = 0;
     uint8_t man_sha[PT_SHA256_LEN];
-    pt_status st;
+    scan_state scan;
+    pt_error scan_err;
+    pt_status st, scan_st;
+    int footer;
 
     *out = NULL;
     b = calloc(1, sizeof *b);
@@ -605,10 +672,25 @@ pt_status pt_bundle_open_source(pt_source *src, int flags, pt_bundle **out, pt_e
         goto fail;
     if ((st = compute_id(b, err)) != PT_OK)
         goto fail;
-    if (read_footer(b, &man_off, &man_len, man_sha))
-        st = open_from_manifest(b, man_off, man_len, man_sha, err);
-    else
-        st = open_by_scanning(b, first, flags, err);
+    /* The records are always walked (headers, member starts and ends: a few
+     * reads per MiB of member); with a footer they must match the manifest. */
+    footer = read_footer(b, &man_off, &man_len, man_sha);
+    memset(&scan, 0, sizeof scan);
+    pt_error_clear(&scan_err);
+    scan_st = scan_records(b, first, footer ? b->size - BUNDLE_FOOTER_SIZE : b->size, &scan,
+                           &stop, &scan_err);
+    free(scan.chunks);
+    if (footer && scan_st != PT_OK) {
+        if (err != NULL)
+            *err = scan_err;
+        st = scan_st == PT_ERR_TRUNCATED ? PT_ERR_CORRUPT : scan_st;
+        if (err != NULL)
+            err->code = st;
+    } else if (footer) {
+        st = open_complete(b, &scan, man_off, man_len, man_sha, err);
+    } else {
+        st = open_cut_short(b, scan_st, &scan_err, stop, flags, err);
+    }
     if (st != PT_OK)
         goto fail;
     *out = b;
