@@ -26,12 +26,19 @@ typedef struct etl_snapshot {
     size_t delta_off, delta_n;
 } etl_snapshot;
 
-/* A live allocation (ETL_LIVE_SLOT_BYTES).  stack: 0 none, else a stack id,
- * or with bit 31 a stack-key slot + 1 to resolve at the end. */
+/* A live allocation (ETL_LIVE_SLOT_BYTES = 32, two per cache line).
+ * size_row packs the size (high 48 bits) and row + 1 (low 16 bits; 0 =
+ * empty slot).  stack: 0 none, else a stack id, or with bit 31 a stack-key
+ * slot + 1 to resolve at the end. */
 typedef struct etl_live {
-    uint64_t addr, size, ts;
-    uint32_t session, stack, row, used;
+    uint64_t addr, ts, size_row;
+    uint32_t session, stack;
 } etl_live;
+
+#define LIVE_USED(l) (((l)->size_row & 0xFFFFu) != 0)
+#define LIVE_ROW(l) ((uint32_t)((l)->size_row & 0xFFFFu) - 1u)
+#define LIVE_SIZE(l) ((l)->size_row >> 16)
+#define LIVE_SIZE_MAX ((uint64_t)1 << 48)
 
 #define STACK_IS_KEY 0x80000000u
 
@@ -315,7 +322,7 @@ static etl_live *live_find(etl_analysis *a, uint64_t addr, uint32_t session)
     size_t i;
     if (a->live_cap == 0)
         return NULL;
-    for (i = live_home(a, addr, session); a->live[i].used; i = (i + 1) & (a->live_cap - 1))
+    for (i = live_home(a, addr, session); LIVE_USED(&a->live[i]); i = (i + 1) & (a->live_cap - 1))
         if (a->live[i].addr == addr && a->live[i].session == session)
             return &a->live[i];
     return NULL;
@@ -331,9 +338,9 @@ static int live_grow(etl_analysis *a)
     a->live_cap = cap;
     for (i = 0; i < old; i++) {
         size_t j;
-        if (!o[i].used)
+        if (!LIVE_USED(&o[i]))
             continue;
-        for (j = live_home(a, o[i].addr, o[i].session); n[j].used; j = (j + 1) & (cap - 1))
+        for (j = live_home(a, o[i].addr, o[i].session); LIVE_USED(&n[j]); j = (j + 1) & (cap - 1))
             ;
         n[j] = o[i];
     }
@@ -347,7 +354,7 @@ static void live_remove(etl_analysis *a, etl_live *slot)
     for (;;) {
         size_t home;
         j = (j + 1) & mask;
-        if (!a->live[j].used)
+        if (!LIVE_USED(&a->live[j]))
             break;
         home = live_home(a, a->live[j].addr, a->live[j].session);
         if (((j - home) & mask) >= ((j - i) & mask)) {
@@ -355,16 +362,16 @@ static void live_remove(etl_analysis *a, etl_live *slot)
             i = j;
         }
     }
-    a->live[i].used = 0;
+    a->live[i].size_row = 0;
     a->live_count--;
 }
 
 static void close_alloc(etl_analysis *a, etl_live *l)
 {
-    etl_row *r = &a->rows[l->row];
+    etl_row *r = &a->rows[LIVE_ROW(l)];
     r->outstanding--;
-    r->bytes -= l->size;
-    row_touch(a, l->row);
+    r->bytes -= LIVE_SIZE(l);
+    row_touch(a, LIVE_ROW(l));
     live_remove(a, l);
 }
 
@@ -407,6 +414,8 @@ static pt_status on_pool(etl_analysis *a, const etl_event *ev, pt_error *err)
     }
     if (r == 1)
         return PT_OK;
+    if (pe.size >= LIVE_SIZE_MAX)
+        pe.size = LIVE_SIZE_MAX - 1; /* hostile sizes: keep the sums exact */
     if (!a->saw_pool) {
         a->saw_pool = 1;
         a->first_pool_ts = ev->ts;
@@ -424,11 +433,11 @@ static pt_status on_pool(etl_analysis *a, const etl_event *ev, pt_error *err)
         st = row_of(a, pe.tag, pe.pool, &row, err);
         if (st != PT_OK)
             return st;
-        if ((a->live_count + 1) * 4 > a->live_cap * 3 && live_grow(a) != 0)
+        if ((a->live_count + 1) * 2 > a->live_cap && live_grow(a) != 0)
             return nomem(a, err);
         {
             size_t i;
-            for (i = live_home(a, pe.entry, pe.session_id); a->live[i].used;
+            for (i = live_home(a, pe.entry, pe.session_id); LIVE_USED(&a->live[i]);
                  i = (i + 1) & (a->live_cap - 1))
                 ;
             l = &a->live[i];
@@ -436,11 +445,9 @@ static pt_status on_pool(etl_analysis *a, const etl_event *ev, pt_error *err)
         }
         l->addr = pe.entry;
         l->session = pe.session_id;
-        l->size = pe.size;
+        l->size_row = (pe.size << 16) | (row + 1u);
         l->ts = ev->ts;
         l->stack = 0;
-        l->row = row;
-        l->used = 1;
         a->live_count++;
         if (a->live_count > a->totals.peak_outstanding)
             a->totals.peak_outstanding = a->live_count;
@@ -452,8 +459,8 @@ static pt_status on_pool(etl_analysis *a, const etl_event *ev, pt_error *err)
         a->totals.frees++;
         if (l != NULL) {
             a->totals.aifi++;
-            a->totals.aifi_bytes += l->size;
-            a->rows[l->row].frees++;
+            a->totals.aifi_bytes += LIVE_SIZE(l);
+            a->rows[LIVE_ROW(l)].frees++;
             close_alloc(a, l);
         } else {
             a->totals.aofi++;
@@ -579,7 +586,7 @@ static etl_live *joined_alloc(etl_analysis *a, const etl_pending *p)
         return NULL;
     if (p->slot < a->live_cap) {
         l = &a->live[p->slot];
-        if (l->used && l->addr == p->addr && l->session == p->session && l->ts == p->ts)
+        if (LIVE_USED(l) && l->addr == p->addr && l->session == p->session && l->ts == p->ts)
             return l;
     }
     l = live_find(a, p->addr, p->session);
@@ -873,16 +880,16 @@ static pt_status emit_allocations(etl_analysis *a, const pt_sink *sink, pt_error
     if (order == NULL)
         return nomem(a, err);
     for (i = 0; i < a->live_cap; i++)
-        if (a->live[i].used)
+        if (LIVE_USED(&a->live[i]))
             order[n++] = &a->live[i];
     qsort(order, n, sizeof *order, by_time);
     for (i = 0; i < n && st == PT_OK; i++) {
         pt_allocation al;
         memset(&al, 0, sizeof al);
         al.address = order[i]->addr;
-        al.tag = a->rows[order[i]->row].tag;
-        al.pool = a->rows[order[i]->row].pool;
-        al.size = order[i]->size;
+        al.tag = a->rows[LIVE_ROW(order[i])].tag;
+        al.pool = a->rows[LIVE_ROW(order[i])].pool;
+        al.size = LIVE_SIZE(order[i]);
         al.stack_id = resolved_stack(a, order[i]->stack);
         al.time = etl_file_filetime(a->file, order[i]->ts);
         if (al.stack_id != 0)

@@ -15,15 +15,15 @@
 #include "etl_stats.h"
 #include "pt_evidence.h"
 
-/* A live allocation is a 40-byte slot in an open-addressing table kept
- * between 3/8 and 3/4 full: 53 to 107 bytes per outstanding allocation. */
-#define ETL_LIVE_SLOT_BYTES 40u
-#define ETL_BYTES_PER_OUTSTANDING 107u
+/* A live allocation is a 32-byte slot in an open-addressing table kept
+ * between 1/4 and 1/2 full: 64 to 128 bytes per outstanding allocation. */
+#define ETL_LIVE_SLOT_BYTES 32u
+#define ETL_BYTES_PER_OUTSTANDING 128u
 
 /* Samples kept: between SAMPLES_MAX/2 and SAMPLES_MAX, plus the end. */
 #define ETL_SAMPLES_MAX 128u
 /* Distinct (tag, pool type) rows and distinct stacks accepted. */
-#define ETL_MAX_ROWS 65536u
+#define ETL_MAX_ROWS 65535u
 #define ETL_MAX_STACKS 4000000u
 #define ETL_MAX_FRAMES 256u
 #define ETL_MAX_IMAGES 65536u
