@@ -462,6 +462,44 @@ static pt_status sum_table(dump_file *df, tag_map *m, uint64_t va, uint32_t entr
     return PT_OK;
 }
 
+/* Summed over every table, no tag can have freed more than it allocated,
+ * nor hold negative bytes: if one does, a table is missing from the sum. */
+static void check_sums(dump_file *df, dump_pool_tables *p)
+{
+    char list[200];
+    size_t i, bad = 0, used = 0;
+    list[0] = '\0';
+    for (i = 0; i < p->tag_count; i++) {
+        const dump_tag_sum *t = &p->tags[i];
+        int pool, wrong = 0;
+        for (pool = 0; pool < 2; pool++) {
+            int a = pool ? TRK_P_ALLOCS : TRK_NP_ALLOCS;
+            unsigned wa = p->layout->field[a].width, wb = p->layout->field[a + 2].width;
+            uint64_t net = (t->v[a] - t->v[a + 1]) & (wa == 4 ? 0xFFFFFFFFu : ~UINT64_C(0));
+            uint64_t top_a = UINT64_C(1) << (8 * wa - 1), top_b = UINT64_C(1) << (8 * wb - 1);
+            if ((net & top_a) || (t->v[a + 2] & top_b))
+                wrong = 1;
+        }
+        if (!wrong)
+            continue;
+        if (bad++ < 5) {
+            char text[PT_TAG_TEXT_MAX];
+            int n = snprintf(list + used, sizeof list - used, "%s'%s'", used ? ", " : "",
+                             pt_tag_format(t->key, text));
+            if (n > 0 && (size_t)n < sizeof list - used)
+                used += (size_t)n;
+        }
+    }
+    if (bad == 0)
+        return;
+    dump_warnf(df, PT_NO_OFFSET,
+               "%zu tags (%s%s) show more frees than allocations or negative bytes summed over "
+               "the %u tables read: a tracker table is missing from the sum, so their counts "
+               "are wrong",
+               bad, list, bad > 5 ? ", ..." : "", p->cpu_tables);
+    df->partial = 1;
+}
+
 /* ---- big page table (§4.5) ---- */
 
 typedef struct big_check {
@@ -522,13 +560,24 @@ static int bigpage_ok(dump_file *df, const dump_pool_tables *p, uint64_t va, uin
                       void *ctx)
 {
     const big_layout *L = ctx;
-    big_check c;
+    big_check c, tail;
     uint32_t missing, n = count < VALIDATE_ENTRIES ? (uint32_t)count : VALIDATE_ENTRIES;
+    uint64_t end = va + count * L->stride;
+    uint32_t rest = (uint32_t)((DUMP_PAGE_SIZE - end % DUMP_PAGE_SIZE) % DUMP_PAGE_SIZE) /
+                    L->stride;
     (void)p;
     memset(&c, 0, sizeof c);
     c.df = df;
     (void)each_entry(df, va, n, L->stride, check_big, &c, &missing, NULL);
-    return missing == 0 && c.bad == 0 && c.used > 0;
+    if (missing != 0 || c.bad != 0 || c.used == 0)
+        return 0;
+    /* A count that is too small (some other variable next to the pointer)
+     * leaves used entries after the end on the same page. */
+    memset(&tail, 0, sizeof tail);
+    tail.df = df;
+    if (count <= VALIDATE_ENTRIES && rest > 0)
+        (void)each_entry(df, end, rest, L->stride, check_big, &tail, &missing, NULL);
+    return tail.used == 0;
 }
 
 typedef struct big_emit {
@@ -709,6 +758,11 @@ static pt_status load_trackers(dump_file *df, dump_pool_tables *p, const data_se
         if (st != PT_OK)
             goto out;
     }
+    if (!p->from_symbols && p->expansion == 0)
+        dump_warnf(df, PT_NO_OFFSET,
+                   "PoolTrackTableExpansion not found without symbols: it is normally empty "
+                   "(used only when the tracker table is full), but if it is in use, the "
+                   "tags it holds are undercounted");
     p->tags = calloc(m.used > 0 ? m.used : 1, sizeof *p->tags);
     if (p->tags == NULL) {
         st = pt_error_set(err, PT_ERR_NOMEM, df->name, PT_NO_OFFSET, "out of memory");
@@ -719,6 +773,7 @@ static pt_status load_trackers(dump_file *df, dump_pool_tables *p, const data_se
             p->tags[p->tag_count++] = m.slots[i];
     qsort(p->tags, p->tag_count, sizeof *p->tags, cmp_key);
     p->have_trackers = 1;
+    check_sums(df, p);
 out:
     free(cpu);
     free(m.slots);

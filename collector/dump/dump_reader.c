@@ -264,13 +264,6 @@ static pt_status emit_module(void *ctx, const pt_module *m)
     return pt_sink_module((const pt_sink *)ctx, m);
 }
 
-static pt_status count_module(void *ctx, const pt_module *m)
-{
-    (void)m;
-    (*(uint32_t *)ctx)++;
-    return PT_OK;
-}
-
 static pt_status each_module(dump_case *c, dump_module_fn fn, void *ctx, pt_error *err)
 {
     uint32_t n;
@@ -419,6 +412,9 @@ static pt_status describe_pool(const dump_case *c, pt_fact_fn fact, void *ctx)
 {
     const dump_pool_tables *p = &c->pool;
     pt_status st = PT_OK;
+    if (p->have_trackers || p->have_bigpages)
+        FACT("pool_tables_found_by", "%s", p->from_symbols ? "PDB symbols"
+                                          : "KDBG PoolTrackTable and ntoskrnl .data heuristics");
     if (p->have_trackers) {
         FACT("pool_track_table", "0x%" PRIX64 " (variable at 0x%" PRIX64 "), %u entries: %s",
              p->pool_track_table, p->pool_track_table_var, p->entries, p->size_origin);
@@ -445,15 +441,65 @@ out:
     return st;
 }
 
+/* Which module each bugcheck parameter points into (dumpchk shows the
+ * faulting driver; this names it for every parameter). */
+typedef struct bugcheck_hits {
+    dump_file *df;
+    uint32_t count;
+    char hit[4][300];
+} bugcheck_hits;
+
+static pt_status bugcheck_module(void *ctx, const pt_module *m)
+{
+    bugcheck_hits *b = ctx;
+    int i;
+    b->count++;
+    for (i = 0; i < 4; i++) {
+        uint64_t p = b->df->bugcheck_param[i];
+        if (b->hit[i][0] == '\0' && m->size != 0 && p >= m->base && p - m->base < m->size)
+            snprintf(b->hit[i], sizeof b->hit[i], "%.240s+0x%" PRIX64,
+                     m->name ? m->name : "?", p - m->base);
+    }
+    return PT_OK;
+}
+
+static void append_name(char *out, size_t n, const char *name)
+{
+    size_t used = strlen(out);
+    if (used + strlen(name) + 3 < n)
+        snprintf(out + used, n - used, "%s%s", used ? ", " : "", name);
+}
+
+/* The !vm counters the KDBG reaches, by name, and those it does not. */
+static unsigned counters_available(dump_case *c, char *have, size_t nh, char *missing, size_t nm)
+{
+    unsigned n = 0;
+    size_t i;
+    have[0] = missing[0] = '\0';
+    for (i = 0; i < sizeof vm_counters / sizeof vm_counters[0]; i++) {
+        uint64_t var = dump_kdbg_field(c->df, &c->kdbg, vm_counters[i].kdbg_off), value;
+        if (var != 0 && dump_read_pointer(c->df, var, &value, NULL) == PT_OK) {
+            append_name(have, nh, vm_counters[i].name);
+            n++;
+        } else {
+            append_name(missing, nm, vm_counters[i].name);
+        }
+    }
+    return n;
+}
+
 static pt_status dump_describe(pt_source *src, const pt_read_options *opt, pt_fact_fn fact,
                                void *ctx, pt_error *err)
 {
     warn_target w;
     dump_case c;
     uint32_t drivers = 0;
+    bugcheck_hits bm;
+    int i;
     pt_status st;
 
     memset(&w, 0, sizeof w);
+    memset(&bm, 0, sizeof bm);
     w.fact = fact;
     w.fact_ctx = ctx;
     w.name = opt && opt->display_name ? opt->display_name : src->name;
@@ -471,9 +517,9 @@ static pt_status dump_describe(pt_source *src, const pt_read_options *opt, pt_fa
     if (c.sym.loaded)
         FACT("symbols", "%s (%s)", c.sym.pdb_path,
              c.sym.verified ? "GUID and age match the kernel" : "not verified against the kernel");
-    else if (c.symbol_path != NULL && c.symbol_path[0] != '\0')
+    else if (c.symbol_path != NULL && c.symbol_path[0] != '\0' && !c.is_triage)
         FACT("symbols", "not used (see the warnings)");
-    else
+    else if (!c.is_triage)
         FACT("symbols", "none given: tables found through the KDBG and ntoskrnl's .data");
     if (c.kdbg.found)
         FACT("kernel_base", "0x%" PRIX64, dump_kdbg_field(c.df, &c.kdbg, KDBG_KERNBASE));
@@ -483,10 +529,24 @@ static pt_status dump_describe(pt_source *src, const pt_read_options *opt, pt_fa
         st = describe_pool(&c, fact, ctx);
     if (st != PT_OK)
         goto out;
-    st = each_module(&c, count_module, &drivers, err);
+    bm.df = c.df;
+    bm.count = 0;
+    st = each_module(&c, bugcheck_module, &bm, err);
     if (st != PT_OK)
         goto out;
+    drivers = bm.count;
     FACT("drivers", "%u", drivers);
+    for (i = 0; i < 4; i++)
+        if (bm.hit[i][0] != '\0')
+            FACT("bugcheck_parameter_module", "parameter %d 0x%" PRIX64 " is in %s", i + 1,
+                 c.df->bugcheck_param[i], bm.hit[i]);
+    if (!c.is_triage && c.kdbg.found) {
+        char have[512], missing[512];
+        unsigned n = counters_available(&c, have, sizeof have, missing, sizeof missing);
+        FACT("vm_counters", "%u of %u reachable through the KDBG%s%s%s%s", n,
+             (unsigned)(sizeof vm_counters / sizeof vm_counters[0]), n ? ": " : "", have,
+             missing[0] ? "; missing: " : "", missing);
+    }
     FACT("partial", "%s", c.df->partial ? "yes: parts of the dump could not be read" : "no");
 out:
     case_close(&c);

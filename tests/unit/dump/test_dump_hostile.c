@@ -223,6 +223,33 @@ static void test_tracker_unmapped(void)
     unlink(path);
 }
 
+/* One processor's table pointer leads nowhere: left out, marked partial. */
+static void test_cpu_table_unreadable(void)
+{
+    dumpgen_spec s;
+    char path[512];
+    dumpgen *g;
+    capture c;
+    pt_error err;
+    uint8_t b[8];
+    dumpgen_default_spec(&s, DG_X64, 19041, DG_FULL);
+    g = dumpgen_create(&s);
+    PT_CHECK(g != NULL);
+    if (g == NULL)
+        return;
+    pt_put_le64(b, 0xFFFFC00000000000ull);
+    /* ExPoolTagTables[2] sits at .data + 0x40 + 2 * 8 */
+    PT_CHECK(dumpgen_poke(g, dumpgen_addr(g, DG_ADDR_DATA_SECTION) + 0x50, b, 8) == 0);
+    gen_path(path, sizeof path, "cpu_table.dmp");
+    PT_CHECK(dumpgen_write(g, path) == 0);
+    dumpgen_free(g);
+    PT_CHECK_U64(gen_read(path, 0, &c, &err), PT_ERR_PARTIAL);
+    PT_CHECK(capture_has_warning(&c, "ExPoolTagTables[2]"));
+    PT_CHECK(capture_has_warning(&c, "a tracker table is missing from the sum"));
+    capture_free(&c);
+    unlink(path);
+}
+
 static void test_short_and_unknown(void)
 {
     char path[512];
@@ -307,5 +334,6 @@ static void test_triage_damaged(void)
 PT_TEST_MAIN(PT_TEST(test_run_past_end), PT_TEST(test_bad_run_counts),
              PT_TEST(test_bitmap_overclaims), PT_TEST(test_loops),
              PT_TEST(test_kdbg_size_out_of_range), PT_TEST(test_absurd_tracker_size),
-             PT_TEST(test_tracker_unmapped), PT_TEST(test_short_and_unknown),
+             PT_TEST(test_tracker_unmapped), PT_TEST(test_cpu_table_unreadable),
+             PT_TEST(test_short_and_unknown),
              PT_TEST(test_triage_damaged))

@@ -217,6 +217,31 @@ static void test_user_pdb(void)
         snprintf(dmp, sizeof dmp, "%s/pdb_kernel.dmp", dir);
         PT_CHECK(g != NULL && dumpgen_write(g, dmp) == 0);
 
+        /* plain KDBG, no PDB: the heuristics cannot pair the expansion
+         * table's variables, and the sums say a table is missing */
+        {
+            dumpgen_spec plain = s;
+            dumpgen *g2;
+            char dmp2[700];
+            plain.kdbg_encoded = 0;
+            plain.hide_active_head = 0;
+            g2 = dumpgen_create(&plain);
+            snprintf(dmp2, sizeof dmp2, "%s.plain", dmp);
+            PT_CHECK(g2 != NULL && dumpgen_write(g2, dmp2) == 0);
+            PT_CHECK_U64(read_with(dmp2, NULL, &c, &err), PT_ERR_PARTIAL);
+            PT_CHECK(capture_has_warning(&c, "a tracker table is missing from the sum"));
+            PT_CHECK(capture_has_warning(&c, "PoolTrackTableExpansion not found"));
+            PT_CHECK(capture_has_warning(&c, "PoolBigPageTable not found"));
+            capture_free(&c);
+            PT_CHECK_U64(read_with(dmp2, pdb, &c, &err), PT_OK);
+            if (g2 != NULL)
+                gen_check_rows(g2, &plain, &c);
+            gen_check_big(&plain, &c);
+            capture_free(&c);
+            dumpgen_free(g2);
+            unlink(dmp2);
+        }
+
         /* without the PDB: the encoded KDBG cannot be decoded */
         (void)read_with(dmp, NULL, &c, &err);
         PT_CHECK(capture_has_warning(&c, "KDBG not found"));
