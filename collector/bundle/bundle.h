@@ -71,6 +71,10 @@ pt_status pt_bundle_member_end(pt_bundle_writer *w, pt_error *err);
 /* Deflate level for data chunks (1..9; default 1 for members over 64 MiB,
  * 6 for smaller ones); 0 restores the default. */
 void pt_bundle_writer_set_level(pt_bundle_writer *w, int level);
+/* Chunk size for the members that follow: a multiple of 64 KiB up to
+ * 1 MiB; 0 restores the default (1 MiB, 256 KiB for members over 64 MiB,
+ * which are read at random offsets). */
+void pt_bundle_writer_set_chunk_size(pt_bundle_writer *w, size_t bytes);
 /* Bytes written to the bundle so far. */
 uint64_t pt_bundle_writer_offset(const pt_bundle_writer *w);
 

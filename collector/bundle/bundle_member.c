@@ -117,7 +117,9 @@ pt_status bundle_load_index(pt_bundle *b, size_t i, bundle_chunk **chunks, size_
 
 /* ---- the member source ---- */
 
-#define CACHE_SLOTS 2
+/* Reads of a dump cluster (page tables, pool tracker tables): a few chunks
+ * cached spare inflating them again. */
+#define CACHE_SLOTS 8
 
 typedef struct chunk_cache {
     size_t chunk;       /* index into chunks; SIZE_MAX = empty */
@@ -131,6 +133,7 @@ typedef struct member_impl {
     bundle_chunk *chunks;
     size_t count;
     uint8_t *comp;      /* compressed record buffer */
+    uint32_t max_len;   /* the longest chunk: the size of each cache buffer */
     chunk_cache cache[CACHE_SLOTS];
     uint64_t tick;
 } member_impl;
@@ -212,6 +215,8 @@ static pt_status cached_chunk(pt_source *src, size_t ci, const uint8_t **data, p
             victim = &mi->cache[k];
     }
     victim->chunk = SIZE_MAX;
+    if (victim->data == NULL && (victim->data = malloc(mi->max_len)) == NULL)
+        return pt_error_set(err, PT_ERR_NOMEM, mi->b->path, PT_NO_OFFSET, "out of memory");
     if ((st = load_chunk(src, &mi->chunks[ci], victim->data, err)) != PT_OK)
         return st;
     victim->chunk = ci;
@@ -301,18 +306,16 @@ pt_status pt_bundle_open_member(pt_bundle *b, size_t i, pt_source **out, pt_erro
     mi->member = i;
     if ((st = bundle_load_index(b, i, &mi->chunks, &mi->count, err)) != PT_OK)
         goto fail;
-    mi->comp = malloc((size_t)BUNDLE_COMPRESSED_MAX(BUNDLE_CHUNK_MAX) + BUNDLE_REC_TAIL);
+    for (k = 0; k < mi->count; k++)
+        if (mi->chunks[k].length > mi->max_len)
+            mi->max_len = mi->chunks[k].length;
+    mi->comp = malloc((size_t)BUNDLE_COMPRESSED_MAX(mi->max_len) + BUNDLE_REC_TAIL);
     if (mi->comp == NULL) {
         st = pt_error_set(err, PT_ERR_NOMEM, b->path, PT_NO_OFFSET, "out of memory");
         goto fail;
     }
-    for (k = 0; k < CACHE_SLOTS; k++) {
+    for (k = 0; k < CACHE_SLOTS; k++)
         mi->cache[k].chunk = SIZE_MAX;
-        if ((mi->cache[k].data = malloc(BUNDLE_CHUNK_MAX)) == NULL) {
-            st = pt_error_set(err, PT_ERR_NOMEM, b->path, PT_NO_OFFSET, "out of memory");
-            goto fail;
-        }
-    }
     *out = src;
     return PT_OK;
 fail:
@@ -337,7 +340,7 @@ pt_status pt_bundle_verify_member(pt_bundle *b, size_t i, pt_error *err)
     if ((st = pt_bundle_open_member(b, i, &src, err)) != PT_OK)
         return st;
     mi = src->impl;
-    buf = malloc(BUNDLE_CHUNK_MAX);
+    buf = malloc(mi->max_len ? mi->max_len : 1);
     if (buf == NULL)
         st = pt_error_set(err, PT_ERR_NOMEM, b->path, PT_NO_OFFSET, "out of memory");
     /* Every chunk, zero runs included, is inflated and checked. */

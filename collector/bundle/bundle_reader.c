@@ -381,7 +381,60 @@ typedef struct scan_state {
     size_t chunk_count, chunk_cap;
     int saw_manifest;
     uint64_t manifest_offset;
+    /* ZERO records already inflated and found to be zeros, by the hash of
+     * their deflate data and trailer: a writer repeats the same few. */
+    struct zero_seen {
+        uint32_t ulen;
+        uint8_t sha[PT_SHA256_LEN];
+    } zero_seen[32];
+    size_t zero_seen_count;
 } scan_state;
+
+/* A ZERO record is served as zeros without reading it, so the scan checks
+ * once per distinct form that its deflate data really is that many zeros
+ * (and gzip -dc would give them). */
+static pt_status scan_zero_record(pt_bundle *b, scan_state *s, uint64_t at,
+                                  const bundle_rec *rec, pt_error *err)
+{
+    size_t n = (size_t)rec->clen + BUNDLE_REC_TAIL, i;
+    uint8_t *comp = malloc(n), *plain = NULL, sha[PT_SHA256_LEN];
+    pt_status st;
+
+    if (comp == NULL)
+        return pt_error_set(err, PT_ERR_NOMEM, b->path, at, "out of memory");
+    st = pt_source_read(b->src, at + BUNDLE_REC_HEAD, comp, n, err);
+    if (st != PT_OK)
+        goto out;
+    pt_sha256_buffer(comp, n, sha);
+    for (i = 0; i < s->zero_seen_count; i++)
+        if (s->zero_seen[i].ulen == rec->ulen && memcmp(s->zero_seen[i].sha, sha, PT_SHA256_LEN) == 0)
+            goto out;
+    plain = malloc(rec->ulen ? rec->ulen : 1);
+    if (plain == NULL) {
+        st = pt_error_set(err, PT_ERR_NOMEM, b->path, at, "out of memory");
+        goto out;
+    }
+    st = bundle_inflate(b->path, at, "zero chunk", comp, rec->clen, plain, rec->ulen, err);
+    if (st != PT_OK)
+        goto out;
+    for (i = 0; i < rec->ulen; i++)
+        if (plain[i] != 0)
+            break;
+    if (i < rec->ulen || pt_le32(comp + rec->clen) != (uint32_t)crc32(0L, plain, rec->ulen)) {
+        st = pt_error_set(err, PT_ERR_INTEGRITY, b->path, at,
+                          "member %s: a zero chunk does not hold zeros or fails its CRC-32",
+                          s->cur.pub.name);
+        goto out;
+    }
+    if (s->zero_seen_count < sizeof s->zero_seen / sizeof s->zero_seen[0]) {
+        s->zero_seen[s->zero_seen_count].ulen = rec->ulen;
+        memcpy(s->zero_seen[s->zero_seen_count++].sha, sha, PT_SHA256_LEN);
+    }
+out:
+    free(plain);
+    free(comp);
+    return st;
+}
 
 static pt_status scan_member_start(pt_bundle *b, scan_state *s, uint64_t at,
                                    const bundle_rec *rec, pt_error *err)
@@ -434,6 +487,11 @@ static pt_status scan_chunk(pt_bundle *b, scan_state *s, uint64_t at, const bund
             return pt_error_set(err, PT_ERR_CORRUPT, b->path, at,
                                 "member %s: chunk's gzip ISIZE does not match its length",
                                 s->cur.pub.name);
+    }
+    if (rec->type == BUNDLE_REC_ZERO) {
+        pt_status st = scan_zero_record(b, s, at, rec, err);
+        if (st != PT_OK)
+            return st;
     }
     if (s->chunk_count >= BUNDLE_INDEX_ENTRIES_MAX)
         return pt_error_set(err, PT_ERR_LIMIT, b->path, at, "member %s has too many chunks",
@@ -626,7 +684,8 @@ static pt_status open_complete(pt_bundle *b, const scan_state *s, uint64_t man_o
 
 static pt_status compute_id(pt_bundle *b, pt_error *err)
 {
-    uint8_t *buf = malloc(ID_BUFFER), digest[PT_SHA256_LEN];
+    size_t cap = b->size < ID_BUFFER ? (size_t)b->size + 1 : ID_BUFFER;
+    uint8_t *buf = malloc(cap), digest[PT_SHA256_LEN];
     pt_sha256 ctx;
     uint64_t off = 0;
     pt_status st = PT_OK;

@@ -47,6 +47,7 @@ typedef struct zero_form {
     ((size_t)BUNDLE_COMPRESSED_MAX(BUNDLE_CHUNK_MAX) +                             \
      PIECE_CHUNKS_MAX * (BUNDLE_REC_HEAD + BUNDLE_REC_TAIL + 1024u + 64u))
 #define PIECES_PER_THREAD 2
+#define LARGE_MEMBER (64ull * 1024 * 1024)
 #define THREADS_MAX 16
 
 typedef struct piece_chunk {
@@ -93,6 +94,8 @@ struct pt_bundle_writer {
     /* Member bytes waiting to become chunks: a batch of 1 MiB pieces that
      * the threads deflate and hash in parallel, then written in order. */
     int threads;
+    size_t piece_size;  /* this member's chunk size: 1 MiB, 256 KiB when large */
+    size_t chunk_size;  /* set by pt_bundle_writer_set_chunk_size; 0 = by size */
     piece *pieces;
     size_t piece_cap, piece_cur;
     worker *workers;
@@ -544,6 +547,14 @@ void pt_bundle_writer_set_level(pt_bundle_writer *w, int level)
     w->level = level >= 1 && level <= 9 ? level : 0;
 }
 
+void pt_bundle_writer_set_chunk_size(pt_bundle_writer *w, size_t bytes)
+{
+    w->chunk_size = bytes >= BUNDLE_ZERO_GRAIN && bytes <= BUNDLE_CHUNK_MAX &&
+                            bytes % BUNDLE_ZERO_GRAIN == 0
+                        ? bytes
+                        : 0;
+}
+
 uint64_t pt_bundle_writer_offset(const pt_bundle_writer *w)
 {
     return w->pos;
@@ -665,7 +676,11 @@ pt_status pt_bundle_member_begin(pt_bundle_writer *w, const char *name, const ch
     w->pieces[0].len = 0;
     w->pieces[0].member_off = 0;
     w->chunk_count = 0;
-    w->member_level = w->level ? w->level : (total_size > 64u * 1024 * 1024 ? 1 : 6);
+    w->member_level = w->level ? w->level : (total_size > LARGE_MEMBER ? 1 : 6);
+    /* Large members (dumps) are read at random offsets: smaller chunks make
+     * a page read inflate and hash 256 KiB instead of 1 MiB. */
+    w->piece_size = w->chunk_size ? w->chunk_size
+                                  : (total_size > LARGE_MEMBER ? 256u * 1024 : BUNDLE_CHUNK_MAX);
 
     pt_json_writer_init(&jw);
     pt_json_begin_object(&jw);
@@ -711,7 +726,7 @@ pt_status pt_bundle_member_write_at(pt_bundle_writer *w, uint64_t offset, const 
         return st;
     while (len > 0) {
         piece *pc = &w->pieces[w->piece_cur];
-        size_t take = BUNDLE_CHUNK_MAX - pc->len;
+        size_t take = w->piece_size - pc->len;
         if (take > len)
             take = len;
         memcpy(pc->data + pc->len, p, take);
@@ -719,7 +734,7 @@ pt_status pt_bundle_member_write_at(pt_bundle_writer *w, uint64_t offset, const 
         p += take;
         len -= take;
         w->next_off = pc->member_off + pc->len;
-        if (pc->len == BUNDLE_CHUNK_MAX && (st = next_piece(w, w->next_off, err)) != PT_OK)
+        if (pc->len == w->piece_size && (st = next_piece(w, w->next_off, err)) != PT_OK)
             return st;
     }
     return PT_OK;
