@@ -137,6 +137,20 @@ sqlite_s=$wall_s sqlite_cpu=$cpu_s
 imported=$(sqlite3 "$work/baseline.db" 'SELECT count(*) FROM tag_rows')
 [ "$imported" -eq "$rows" ] || die "sqlite3 imported $imported rows, expected $rows"
 
+# The ground truth (truth.txt): the leak is ranked first as leaking, the large
+# flat tag is never called leaking.  Figures for a wrong answer mean nothing.
+xml=$work/bench-report.xml
+top=$(grep -o '<suspect rank="1" tag="[^"]*" [^>]*verdict="[^"]*"' "$xml" | head -n 1)
+flat=$(grep -o '<suspect rank="[0-9]*" tag="VoSm" [^>]*verdict="[^"]*"' "$xml" | head -n 1)
+truth_ok=1
+case $top in
+  *'tag="MPP"'*'verdict="leaking"'*) ;;
+  *) truth_ok=0; echo "run-import: the first suspect is not the leaking MPP: ${top:-none}" >&2 ;;
+esac
+case $flat in
+  *'verdict="leaking"'*) truth_ok=0; echo "run-import: the flat VoSm is called leaking" >&2 ;;
+esac
+
 bytes=$(du -sb "$series" --exclude=rows.csv | awk '{ print $1 }')
 echo
 echo "benchmark: $snapshots poolmon snapshots x $tags tags = $rows tag rows ($((bytes / 1048576)) MiB of text)"
@@ -151,3 +165,9 @@ printf '  ratio import / sqlite3 .import: %s (wall), %s (cpu)\n' \
   "$(ratio "$import_s" "$sqlite_s")" "$(ratio "$import_cpu" "$sqlite_cpu")"
 printf '  bundle %s bytes, archive %s bytes; %s\n' "$(stat -c %s "$bundle")" "$(stat -c %s "$db")" \
   "$(sed -n 1p "$work/import.out")"
+if [ "$truth_ok" -eq 1 ]; then
+  echo "  ground truth: MPP ranked first as leaking; VoSm (large, flat) not called leaking"
+else
+  echo "  ground truth NOT met (see above)"
+  exit 1
+fi
