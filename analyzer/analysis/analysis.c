@@ -63,6 +63,7 @@ typedef struct trend_acc {
     uint64_t prev_bytes;
     unsigned grew;
     unsigned last_index;     /* index of the tag sample it was last seen in */
+    int64_t tag_id;          /* tags row of the text in t.tag_text */
     int used;
 } trend_acc;
 
@@ -171,7 +172,7 @@ static void open_sample(scan *s, int64_t sample_id, pt_filetime time)
     s->an->last_sample_id = sample_id;
 }
 
-static void add_row(scan *s, trend_acc *acc, const char *text, uint64_t bytes,
+static void add_row(scan *s, trend_acc *acc, int64_t tag_id, const char *text, uint64_t bytes,
                     uint64_t outstanding, const char *binary)
 {
     pt_trend *t = &acc->t;
@@ -194,7 +195,10 @@ static void add_row(scan *s, trend_acc *acc, const char *text, uint64_t bytes,
     acc->last_index = s->index;
     t->bytes = bytes;
     t->outstanding = outstanding;
-    snprintf(t->tag_text, sizeof t->tag_text, "%s", text);
+    if (acc->tag_id != tag_id) { /* the text as the latest source shows it */
+        acc->tag_id = tag_id;
+        snprintf(t->tag_text, sizeof t->tag_text, "%s", text);
+    }
     if (binary != NULL && binary[0] != '\0')
         snprintf(t->binary, sizeof t->binary, "%s", binary);
 }
@@ -214,40 +218,94 @@ static void fit_sample_rows(scan *s)
     }
 }
 
+/* Rows in time order, by rowid range per sample (no join to tags: the
+ * tag_id is resolved through the tag cache, see load_tags). */
 static const char *const TAG_ROWS_SQL =
-    "SELECT s.id, s.time, t.value, t.text, r.pool, r.outstanding, r.bytes, r.binary "
-    "FROM samples s JOIN tag_rows r ON r.sample_id = s.id JOIN tags t ON t.id = r.tag_id "
+    "SELECT s.id, s.time, r.tag_id, r.pool, r.outstanding, r.bytes, r.binary "
+    "FROM samples s CROSS JOIN tag_rows r ON " PT_SAMPLE_TAG_ROWS " "
     "WHERE s.case_id = ?1 ORDER BY s.time, s.id";
 
-static pt_status scan_tag_rows(pt_archive *a, scan *s, pt_error *err)
+/* The archive's interned tags by id (ids are dense from 1). */
+typedef struct tag_cache {
+    pt_tag *value;
+    char (*text)[40];
+    int64_t count;
+} tag_cache;
+
+/* Tags are interned across all cases: some thousands to a few hundred
+ * thousand; more ids than this means a damaged archive. */
+#define MAX_TAG_IDS 50000000
+
+static pt_status load_tags(pt_archive *a, tag_cache *tc, pt_error *err)
 {
     sqlite3_stmt *st = NULL;
-    pt_status rc = pt_archive_prepare(a, TAG_ROWS_SQL, &st, err);
+    pt_status rc = pt_archive_prepare(a, "SELECT max(id) FROM tags", &st, err);
+    int64_t max_id = 0;
     int step;
 
     if (rc != PT_OK)
         return rc;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        max_id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (max_id < 0 || max_id > MAX_TAG_IDS)
+        return pt_error_set(err, PT_ERR_CORRUPT, pt_archive_path(a), PT_NO_OFFSET,
+                            "tag ids up to %lld: the tags table looks damaged", (long long)max_id);
+    tc->count = max_id + 1;
+    tc->value = calloc((size_t)tc->count, sizeof *tc->value);
+    tc->text = calloc((size_t)tc->count, sizeof *tc->text);
+    if (tc->value == NULL || tc->text == NULL)
+        return pt_error_set(err, PT_ERR_NOMEM, NULL, PT_NO_OFFSET, "out of memory");
+    rc = pt_archive_prepare(a, "SELECT id, value, text FROM tags", &st, err);
+    if (rc != PT_OK)
+        return rc;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        const char *text = (const char *)sqlite3_column_text(st, 2);
+        if (id < 0 || id >= tc->count)
+            continue;
+        tc->value[id] = (pt_tag)sqlite3_column_int64(st, 1);
+        snprintf(tc->text[id], sizeof tc->text[id], "%s", text != NULL ? text : "");
+    }
+    if (step != SQLITE_DONE)
+        rc = pt_archive_db_error(a, err, "cannot read the tags");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static pt_status scan_tag_rows(pt_archive *a, scan *s, pt_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    tag_cache tc = {NULL, NULL, 0};
+    pt_status rc = load_tags(a, &tc, err);
+    int step;
+
+    if (rc == PT_OK)
+        rc = pt_archive_prepare(a, TAG_ROWS_SQL, &st, err);
+    if (rc != PT_OK)
+        goto out;
     sqlite3_bind_int64(st, 1, s->an->case_id);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t sample_id = sqlite3_column_int64(st, 0);
-        int pool = sqlite3_column_int(st, 4);
-        uint64_t bytes = (uint64_t)sqlite3_column_int64(st, 6);
+        int64_t tag_id = sqlite3_column_int64(st, 2);
+        int pool = sqlite3_column_int(st, 3);
+        uint64_t bytes = (uint64_t)sqlite3_column_int64(st, 5);
         trend_acc *acc;
-        const char *text = (const char *)sqlite3_column_text(st, 3);
 
-        if (pool < 0 || pool > 3)
+        if (pool < 0 || pool > 3 || tag_id <= 0 || tag_id >= tc.count)
             continue;
         if (sample_id != s->sample_id || s->index == 0) {
             if (s->index != 0)
                 fit_sample_rows(s);
             open_sample(s, sample_id, (pt_filetime)sqlite3_column_int64(st, 1));
         }
-        rc = map_get(&s->map, (pt_tag)sqlite3_column_int64(st, 2), (pt_pool)pool, &acc, err);
+        rc = map_get(&s->map, tc.value[tag_id], (pt_pool)pool, &acc, err);
         if (rc != PT_OK)
             goto out;
-        add_row(s, acc, text != NULL ? text : "", bytes,
-                (uint64_t)sqlite3_column_int64(st, 5),
-                (const char *)sqlite3_column_text(st, 7));
+        add_row(s, acc, tag_id, tc.text[tag_id], bytes, (uint64_t)sqlite3_column_int64(st, 4),
+                sqlite3_column_type(st, 6) != SQLITE_NULL
+                    ? (const char *)sqlite3_column_text(st, 6) : NULL);
         s->pool_sum[pool] += bytes;
         s->an->pools[pool].present = 1;
     }
@@ -260,6 +318,8 @@ static pt_status scan_tag_rows(pt_archive *a, scan *s, pt_error *err)
     close_sample(s);
 out:
     sqlite3_finalize(st);
+    free(tc.value);
+    free(tc.text);
     return rc;
 }
 

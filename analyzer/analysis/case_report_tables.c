@@ -27,14 +27,20 @@ static pt_status each_row(report_ctx *c, const char *sql, int64_t bind2,
     return rc;
 }
 
-/* Appends one zeroed element to an arena array; NULL when out of memory. */
+/* Appends one zeroed element to an arena array; NULL when out of memory.
+ * The capacity is implied by the count (8, then powers of two), so a
+ * table of thousands of tags is copied log(n) times, not n times. */
 static void *append(report_ctx *c, void **array, size_t *count, size_t elem)
 {
-    void *grown = pt_arena_grow(&c->r->arena, *array, *count, *count + 1, elem);
-    if (grown == NULL)
-        return NULL;
-    *array = grown;
-    return (char *)grown + elem * (*count)++;
+    size_t n = *count;
+    if (n == 0 || (n >= 8 && (n & (n - 1)) == 0)) {
+        void *grown = pt_arena_grow(&c->r->arena, *array, n, n == 0 ? 8 : n * 2, elem);
+        if (grown == NULL)
+            return NULL;
+        *array = grown;
+    }
+    (*count)++;
+    return (char *)*array + elem * n;
 }
 
 static const char *col(report_ctx *c, sqlite3_stmt *st, int i)
@@ -76,9 +82,9 @@ pt_status rc_tags(report_ctx *c)
 {
     static const char *const sql =
         "SELECT t.value, t.text, r.pool, r.has, r.allocs, r.frees, r.outstanding, r.bytes, "
-        "r.description, r.binary, s.source_name FROM tag_rows r "
-        "JOIN tags t ON t.id = r.tag_id JOIN samples s ON s.id = r.sample_id "
-        "WHERE ?1 IS NOT NULL AND r.sample_id = ?2 ORDER BY r.bytes DESC, t.value, r.pool";
+        "r.description, r.binary, s.source_name FROM samples s "
+        "JOIN tag_rows r ON " PT_SAMPLE_TAG_ROWS " JOIN tags t ON t.id = r.tag_id "
+        "WHERE s.case_id = ?1 AND s.id = ?2 ORDER BY r.bytes DESC, t.value, r.pool";
     pt_status rc;
 
     if (c->an.last_sample_id == 0)
@@ -90,12 +96,43 @@ pt_status rc_tags(report_ctx *c)
 
 /* ---- series of the top tags ---- */
 
+/* Tag rows of one tag value can have several tags ids (one per shown text). */
+#define SERIES_MAX_IDS 8
+
 typedef struct series_pick {
     pt_tag tag;
     pt_pool pool;
     pt_report_series *s;
     int64_t last_sample;
+    int64_t ids[SERIES_MAX_IDS];
+    size_t id_count;
 } series_pick;
+
+static pt_status pick_tag_ids(report_ctx *c, series_pick *p)
+{
+    sqlite3_stmt *st = NULL;
+    pt_status rc = pt_archive_prepare(c->a, "SELECT id FROM tags WHERE value = ?1", &st, c->err);
+
+    if (rc != PT_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, (int64_t)p->tag);
+    p->id_count = 0;
+    while (sqlite3_step(st) == SQLITE_ROW && p->id_count < SERIES_MAX_IDS)
+        p->ids[p->id_count++] = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return PT_OK;
+}
+
+static int pick_has(const series_pick *p, int64_t tag_id, pt_pool pool)
+{
+    size_t i;
+    if (p->pool != pool)
+        return 0;
+    for (i = 0; i < p->id_count; i++)
+        if (p->ids[i] == tag_id)
+            return 1;
+    return 0;
+}
 
 static size_t pick_series(report_ctx *c, series_pick *picks)
 {
@@ -139,8 +176,8 @@ static pt_status series_point(report_ctx *c, series_pick *p, int64_t sample, pt_
 pt_status rc_series(report_ctx *c)
 {
     static const char *const sql =
-        "SELECT s.id, s.time, t.value, r.pool, r.bytes FROM samples s "
-        "JOIN tag_rows r ON r.sample_id = s.id JOIN tags t ON t.id = r.tag_id "
+        "SELECT s.id, s.time, r.tag_id, r.pool, r.bytes FROM samples s "
+        "CROSS JOIN tag_rows r ON " PT_SAMPLE_TAG_ROWS " "
         "WHERE s.case_id = ?1 ORDER BY s.time, s.id";
     series_pick picks[REPORT_SERIES_TAGS];
     pt_report *r = c->r;
@@ -171,6 +208,8 @@ pt_status rc_series(report_ctx *c)
             return rc_nomem(c);
         picks[i].s = s;
         picks[i].last_sample = 0;
+        if ((rc = pick_tag_ids(c, &picks[i])) != PT_OK)
+            return rc;
     }
     r->series_count = n;
     rc = pt_archive_prepare(c->a, sql, &st, c->err);
@@ -178,10 +217,10 @@ pt_status rc_series(report_ctx *c)
         return rc;
     sqlite3_bind_int64(st, 1, c->case_id);
     while (rc == PT_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        pt_tag tag = (pt_tag)sqlite3_column_int64(st, 2);
+        int64_t tag_id = sqlite3_column_int64(st, 2);
         pt_pool pool = (pt_pool)sqlite3_column_int(st, 3);
         for (i = 0; i < n && rc == PT_OK; i++)
-            if (picks[i].tag == tag && picks[i].pool == pool)
+            if (pick_has(&picks[i], tag_id, pool))
                 rc = series_point(c, &picks[i], sqlite3_column_int64(st, 0),
                                   (pt_filetime)sqlite3_column_int64(st, 1),
                                   (uint64_t)sqlite3_column_int64(st, 4));
@@ -238,7 +277,7 @@ pt_status rc_counters(report_ctx *c)
         "  FROM (SELECT DISTINCT kind FROM samples WHERE case_id = ?1) k) "
         "SELECT s.source_name, s.time, c.name, c.unit, c.value FROM counters c "
         "JOIN samples s ON s.id = c.sample_id WHERE s.id IN (SELECT id FROM latest) "
-        "ORDER BY s.time, s.id, c.rowid";
+        "ORDER BY s.time, s.id, c.seq";
     pt_report *r = c->r;
     size_t i, start = 0;
     pt_status rc = each_row(c, sql, 0, counter_row, "cannot read the counters");

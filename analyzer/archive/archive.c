@@ -283,7 +283,8 @@ pt_status pt_archive_open(const char *path, int flags, pt_archive **out, pt_erro
     struct stat sb;
     int exists = stat(path, &sb) == 0;
     int empty = 0, version = 0;
-    int oflags = SQLITE_OPEN_READWRITE;
+    /* One connection is used by one thread: no SQLite mutexes. */
+    int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     pt_status rc;
 
     *out = NULL;

@@ -47,6 +47,10 @@ void pt_archive_rollback(pt_archive *a);
 pt_status pt_archive_case_id(pt_archive *a, const char *case_name, int64_t *id,
                              pt_error *err);
 
+/* The join condition from samples s to their tag rows r: a sample's rows
+ * have consecutive rowids (schema/archive/001_initial.sql), found by range. */
+#define PT_SAMPLE_TAG_ROWS "r.rowid BETWEEN s.row_first AND s.row_first + s.row_count - 1"
+
 /* "YYYY-MM-DDTHH:MM:SSZ" of the current time, for *_at columns. */
 void pt_archive_now(char out[32]);
 

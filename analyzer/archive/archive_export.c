@@ -7,7 +7,7 @@
 
 /* Samples numbered in time order, as the CTE every export starts from. */
 #define CASE_SAMPLES                                                                      \
-    "WITH s AS (SELECT id, time, source_name, "                                           \
+    "WITH s AS (SELECT id, time, source_name, row_first, row_count, "                       \
     "ROW_NUMBER() OVER (ORDER BY time, id) AS n FROM samples WHERE case_id = ?1) "
 
 void pt_csv_field(FILE *out, const char *text)
@@ -114,7 +114,7 @@ pt_status pt_export_tags_csv(pt_archive *a, int64_t case_id, FILE *out, pt_error
                       CASE_SAMPLES
                       "SELECT s.n, s.time, s.source_name, t.text, r.pool, r.has, r.allocs, "
                       "r.frees, r.outstanding, r.bytes, r.description, r.binary "
-                      "FROM s JOIN tag_rows r ON r.sample_id = s.id "
+                      "FROM s JOIN tag_rows r ON " PT_SAMPLE_TAG_ROWS " "
                       "JOIN tags t ON t.id = r.tag_id ORDER BY s.n, r.rowid",
                       out, tag_row, err);
 }
@@ -138,7 +138,7 @@ pt_status pt_export_counters_csv(pt_archive *a, int64_t case_id, FILE *out, pt_e
     return run_export(a, case_id,
                       CASE_SAMPLES
                       "SELECT s.n, s.time, s.source_name, c.name, c.value, c.unit "
-                      "FROM s JOIN counters c ON c.sample_id = s.id ORDER BY s.n, c.rowid",
+                      "FROM s JOIN counters c ON c.sample_id = s.id ORDER BY s.n, c.seq",
                       out, counter_row, err);
 }
 

@@ -12,7 +12,7 @@
 enum {
     ST_CASE_FIND, ST_CASE_ADD, ST_BUNDLE_FIND, ST_BUNDLE_ADD, ST_SOURCE_ADD, ST_SOURCE_END,
     ST_SAMPLE, ST_TAG_ROW, ST_COUNTER, ST_MODULE, ST_ALLOC, ST_STACK, ST_TAG_DESC,
-    ST_WARNING, ST_COUNT
+    ST_WARNING, ST_SAMPLE_ROWS, ST_COUNT
 };
 
 static const char *const statement_sql[ST_COUNT] = {
@@ -31,7 +31,8 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_TAG_ROW] = "INSERT INTO tag_rows(sample_id, tag_id, pool, has, allocs, frees, "
                    "outstanding, bytes, description, binary) "
                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    [ST_COUNTER] = "INSERT INTO counters(sample_id, name, unit, value) VALUES (?1, ?2, ?3, ?4)",
+    [ST_COUNTER] = "INSERT INTO counters(sample_id, name, unit, value, seq) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_MODULE] = "INSERT INTO modules(sample_id, name, base, size, timestamp, checksum) "
                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_ALLOC] = "INSERT INTO allocations(sample_id, address, tag, pool, size, freed, "
@@ -40,6 +41,7 @@ static const char *const statement_sql[ST_COUNT] = {
                  "VALUES (?1, ?2, ?3, ?4)",
     [ST_TAG_DESC] = "INSERT INTO tag_descriptions(case_id, source_id, tag, pattern, binary, "
                     "description, origin, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_SAMPLE_ROWS] = "UPDATE samples SET row_first = ?2, row_count = ?3 WHERE id = ?1",
     [ST_WARNING] = "INSERT INTO warnings(case_id, source_id, source_name, offset, message) "
                    "VALUES (?1, ?2, ?3, ?4, ?5)",
 };
@@ -52,6 +54,8 @@ struct pt_import {
     pt_error error;          /* the first failure inside a sink callback */
     int64_t case_id, bundle_id, source_id, sample_id;
     int64_t sample_seq;      /* samples of the current source */
+    int64_t row_first, row_count; /* tag rows of the current sample */
+    int64_t counter_seq;
     /* what the current source's first sample said, for the sources row */
     char *variant, *time_origin;
     pt_filetime first_time;
@@ -109,6 +113,7 @@ static pt_status sink_begin_sample(void *ctx, const pt_sample_info *info)
     if (rc != PT_OK)
         return rc;
     im->sample_id = sqlite3_last_insert_rowid(pt_archive_db(im->a));
+    im->row_first = im->row_count = im->counter_seq = 0;
     if (im->sample_seq == 0) {
         free(im->variant);
         free(im->time_origin);
@@ -147,7 +152,12 @@ static pt_status sink_tag_row(void *ctx, const pt_tag_row *row)
     bind_text_or_null(st, 9, row->description);
     bind_text_or_null(st, 10, row->binary);
     im->counts.tag_rows++;
-    return step_done(im, st, "cannot add a tag row", &im->error);
+    rc = step_done(im, st, "cannot add a tag row", &im->error);
+    if (rc != PT_OK)
+        return rc;
+    if (im->row_count++ == 0)
+        im->row_first = sqlite3_last_insert_rowid(pt_archive_db(im->a));
+    return PT_OK;
 }
 
 static pt_status sink_counter(void *ctx, const pt_counter *c)
@@ -162,6 +172,7 @@ static pt_status sink_counter(void *ctx, const pt_counter *c)
     sqlite3_bind_text(st, 2, c->name != NULL ? c->name : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, c->unit != NULL ? c->unit : "", -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, (int64_t)c->value);
+    sqlite3_bind_int64(st, 5, im->counter_seq++);
     im->counts.counters++;
     return step_done(im, st, "cannot add a counter", &im->error);
 }
@@ -230,11 +241,24 @@ static pt_status sink_stack(void *ctx, const pt_stack *s)
     return step_done(im, st, "cannot add a stack", &im->error);
 }
 
+/* Records where the sample's tag rows are (their rowids are consecutive:
+ * nothing else inserts into tag_rows inside the import's transaction). */
 static pt_status sink_end_sample(void *ctx)
 {
     pt_import *im = ctx;
+    sqlite3_stmt *st = im->st[ST_SAMPLE_ROWS];
+    pt_status rc = need_sample(im, "sample end");
+
+    if (rc != PT_OK)
+        return rc;
+    if (im->row_count != 0) {
+        sqlite3_bind_int64(st, 1, im->sample_id);
+        sqlite3_bind_int64(st, 2, im->row_first);
+        sqlite3_bind_int64(st, 3, im->row_count);
+        rc = step_done(im, st, "cannot finish a sample", &im->error);
+    }
     im->sample_id = 0;
-    return PT_OK;
+    return rc;
 }
 
 static pt_status sink_tag_desc(void *ctx, const pt_tag_desc *d)
@@ -432,6 +456,11 @@ pt_status pt_import_end_source(pt_import *im, pt_error *err)
 
     if (im->source_id == 0)
         return PT_OK;
+    /* A reader that stopped without closing its last sample. */
+    if (im->sample_id != 0 && sink_end_sample(im) != PT_OK) {
+        *err = im->error;
+        return err->code;
+    }
     sqlite3_bind_int64(st, 1, im->source_id);
     bind_text_or_null(st, 2, im->variant);
     sqlite3_bind_int64(st, 3, (int64_t)im->first_time);

@@ -63,8 +63,7 @@ static pt_status show_counts(pt_archive *a, int64_t case_id, pt_error *err)
     pt_status rc = pt_archive_prepare(
         a,
         "SELECT count(*), min(NULLIF(time, 0)), max(time), "
-        "(SELECT count(*) FROM tag_rows r JOIN samples s ON s.id = r.sample_id "
-        " WHERE s.case_id = ?1), "
+        "sum(row_count), "
         "(SELECT count(*) FROM counters c JOIN samples s ON s.id = c.sample_id "
         " WHERE s.case_id = ?1), "
         "(SELECT count(*) FROM tag_descriptions WHERE case_id = ?1), "

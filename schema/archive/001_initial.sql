@@ -64,7 +64,9 @@ CREATE TABLE samples (
     variant TEXT,
     time INTEGER NOT NULL DEFAULT 0,
     time_origin TEXT,
-    host TEXT
+    host TEXT,
+    row_first INTEGER NOT NULL DEFAULT 0, -- rowid of its first tag_rows row
+    row_count INTEGER NOT NULL DEFAULT 0  -- its tag rows: rowids row_first.. +row_count-1
 );
 CREATE INDEX samples_case_time ON samples(case_id, time, id);
 
@@ -77,6 +79,9 @@ CREATE TABLE tags (
     UNIQUE (value, text)
 );
 
+-- A sample's rows are inserted together in one transaction, so their rowids
+-- are consecutive: samples.row_first/row_count find them by rowid range and
+-- no index has to be kept up while millions of rows load.
 CREATE TABLE tag_rows (
     sample_id INTEGER NOT NULL REFERENCES samples(id),
     tag_id INTEGER NOT NULL REFERENCES tags(id),
@@ -89,16 +94,15 @@ CREATE TABLE tag_rows (
     description TEXT,
     binary TEXT
 );
--- Rows arrive in sample order, so this index only ever appends.
-CREATE INDEX tag_rows_sample ON tag_rows(sample_id);
 
 CREATE TABLE counters (
     sample_id INTEGER NOT NULL REFERENCES samples(id),
+    seq INTEGER NOT NULL,
     name TEXT NOT NULL,
     unit TEXT NOT NULL,
-    value INTEGER NOT NULL
-);
-CREATE INDEX counters_sample ON counters(sample_id);
+    value INTEGER NOT NULL,
+    PRIMARY KEY (sample_id, seq)
+) WITHOUT ROWID;
 
 CREATE TABLE tag_descriptions (
     id INTEGER PRIMARY KEY,
