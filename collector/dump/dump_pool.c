@@ -637,6 +637,9 @@ pt_status dump_pool_each_big(dump_file *df, const dump_pool_tables *p, const pt_
     b.sink = sink;
     if (b.L == NULL)
         return PT_OK;
+    if (b.L->type_off == 0)
+        dump_warnf(df, PT_NO_OFFSET, "big page entries of build %u hold no pool type: their "
+                   "allocations are listed as nonpaged", df->minor_version);
     st = each_entry(df, p->bigpage_table, p->bigpage_entries, b.L->stride, emit_big, &b,
                     &missing, err);
     *emitted = b.emitted;
