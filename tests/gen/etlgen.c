@@ -206,14 +206,19 @@ static uint8_t *event_space(gen *g, unsigned k, uint32_t len)
     return p;
 }
 
-/* SYSTEM_TRACE_HEADER (0x20) or PERFINFO_TRACE_HEADER (0x10) + payload. */
-static uint8_t *kernel_event(gen *g, unsigned k, int perfinfo, uint16_t hook, uint16_t version,
+/* SYSTEM_TRACE_HEADER (0x20), PERFINFO_TRACE_HEADER (0x10) or the compact
+ * SYSTEM header (0x18) + payload; header: 0 system, 1 perfinfo, 2 compact. */
+static uint8_t *kernel_event(gen *g, unsigned k, int header, uint16_t hook, uint16_t version,
                              uint32_t payload_len, uint32_t tid)
 {
-    uint32_t hdr = perfinfo ? 0x10u : 0x20u;
+    int perfinfo = header == 1;
+    uint32_t hdr = perfinfo ? 0x10u : (header == 2 ? 0x18u : 0x20u);
     uint8_t *p = event_space(g, k, hdr + payload_len);
     put16(p, version);
-    p[2] = (uint8_t)(perfinfo ? (g->c->ptr64 ? 0x11 : 0x10) : (g->c->ptr64 ? 0x02 : 0x01));
+    if (header == 2)
+        p[2] = (uint8_t)(g->c->ptr64 ? 0x04 : 0x03);
+    else
+        p[2] = (uint8_t)(perfinfo ? (g->c->ptr64 ? 0x11 : 0x10) : (g->c->ptr64 ? 0x02 : 0x01));
     p[3] = 0xC0;
     put16(p + 4, (uint16_t)(hdr + payload_len));
     put16(p + 6, hook);

@@ -22,7 +22,7 @@ typedef struct etlgen_config {
     uint32_t buffer_size;    /* session buffer size, e.g. 0x10000 */
     uint64_t steps;          /* workload steps (one alloc each, plus frees) */
     int stack_mode;          /* 0 none, 1 StackWalk 0x1820, 2 stack keys 0x1825 */
-    int perfinfo;            /* pool events with PERFINFO headers, else SYSTEM */
+    int perfinfo;            /* pool event headers: 1 PERFINFO, 0 SYSTEM, 2 compact SYSTEM */
     int server2003;          /* Server 2003 opcodes (0x21 = free); no session events */
     unsigned leak_every;     /* one 'Leak' allocation every N steps (>= 1) */
     uint32_t leak_size;

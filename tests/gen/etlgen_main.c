@@ -11,7 +11,7 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: etlgen OUT.etl [--x86] [--cpus N] [--compress] [--steps N]\n"
-            "       [--walks|--keys|--nostacks] [--system] [--server2003]\n"
+            "       [--walks|--keys|--nostacks] [--system|--compact] [--server2003]\n"
             "       [--leak-every N] [--leak-size N] [--window N] [--buffer-size N]\n");
 }
 
@@ -35,6 +35,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--keys") == 0) c.stack_mode = 2;
         else if (strcmp(a, "--nostacks") == 0) c.stack_mode = 0;
         else if (strcmp(a, "--system") == 0) c.perfinfo = 0;
+        else if (strcmp(a, "--compact") == 0) c.perfinfo = 2;
         else if (strcmp(a, "--server2003") == 0) c.server2003 = 1;
         else if (strcmp(a, "--cpus") == 0) { c.cpus = (unsigned)strtoul(v, NULL, 0); i++; }
         else if (strcmp(a, "--steps") == 0) { c.steps = strtoull(v, NULL, 0); i++; }

@@ -12,6 +12,7 @@
 #include "etl_leaks.h"
 #include "etl_reader.h"
 #include "etlgen.h"
+#include "pt_byteorder.h"
 #include "pt_source.h"
 #include "pt_test.h"
 #include "etl_test_util.h"
@@ -50,6 +51,8 @@ static const variant variants[] = {
     {"x86 4cpu keys xpress", 0, 4, 1, 2, 1, 0, 20000},
     {"x86 1cpu no stacks", 0, 1, 0, 0, 1, 0, 5000},
     {"x64 server2003 walks", 1, 2, 0, 1, 0, 1, 8000},
+    {"x64 3cpu walks compact", 1, 3, 0, 1, 2, 0, 12000},
+    {"x86 2cpu keys compact xpress", 0, 2, 1, 2, 2, 0, 12000},
 };
 
 typedef struct feed_ctx {
@@ -129,6 +132,10 @@ static void check_variant(const variant *v)
     PT_CHECK_U64(s->stack_walk, t.truth.stack_walks);
     PT_CHECK_U64(s->stack_key_kernel, t.truth.key_refs);
     PT_CHECK_U64(s->image_dcstart + s->image_dcend, t.truth.images);
+    if (v->perfinfo == 2) /* every pool event has a compact header */
+        PT_CHECK_U64(s->by_kind[v->ptr64 ? ETL_HK_COMPACT64 : ETL_HK_COMPACT32],
+                     t.truth.pool_allocs + t.truth.pool_frees + t.truth.session_allocs +
+                         t.truth.session_frees);
     PT_CHECK_U64(tot->allocs, t.truth.pool_allocs + t.truth.session_allocs);
     PT_CHECK_U64(tot->frees, t.truth.pool_frees + t.truth.session_frees);
     PT_CHECK_U64(tot->aifi, t.truth.aifi);
@@ -398,4 +405,153 @@ static void test_decompressors(void)
     }
 }
 
-PT_TEST_MAIN(PT_TEST(test_variants), PT_TEST(test_describe), PT_TEST(test_decompressors))
+/* Header kinds the real samples lack: sizes and payloads from hand-made
+ * headers (section 2 of the brief). */
+static void test_event_headers(void)
+{
+    uint8_t e[0x100];
+    etl_event ev;
+
+    /* compact 64-bit: 0x18-byte header */
+    memset(e, 0, sizeof e);
+    e[2] = 0x04; e[3] = 0xC0;
+    pt_put_le16(e + 4, 0x18 + 24);
+    pt_put_le16(e + 6, 0x0E20);
+    pt_put_le32(e + 8, 77);
+    pt_put_le64(e + 0x10, 123456789);
+    PT_CHECK(etl_event_parse(e, sizeof e, &ev) == 0);
+    PT_CHECK(ev.kind == ETL_HK_COMPACT64 && ev.kernel && ev.ptr64 && ev.has_thread);
+    PT_CHECK_U64(ev.hook, 0x0E20);
+    PT_CHECK_U64(ev.tid, 77);
+    PT_CHECK_U64(ev.ts, 123456789);
+    PT_CHECK_U64(ev.payload_len, 24);
+    PT_CHECK(ev.payload == e + 0x18);
+
+    /* PERFINFO 32-bit with a PEBS value and two PMC counters: 0x10 + 8 + 16 */
+    memset(e, 0, sizeof e);
+    pt_put_le16(e, 0x8000 | 0x0200 | 2);
+    e[2] = 0x10; e[3] = 0xC0;
+    pt_put_le16(e + 4, 0x28 + 16);
+    pt_put_le16(e + 6, 0x0E22);
+    pt_put_le64(e + 8, 42);
+    PT_CHECK(etl_event_parse(e, sizeof e, &ev) == 0);
+    PT_CHECK(ev.kind == ETL_HK_PERF32 && !ev.ptr64 && !ev.has_thread);
+    PT_CHECK_U64(ev.version, 2);
+    PT_CHECK_U64(ev.payload_len, 16);
+    PT_CHECK(ev.payload == e + 0x28);
+    PT_CHECK_U64(ev.ts, 42);
+
+    /* instance 64-bit: 0x48-byte header, size at +0 */
+    memset(e, 0, sizeof e);
+    pt_put_le16(e, 0x48 + 8);
+    e[2] = 0x15; e[3] = 0xC0;
+    pt_put_le64(e + 0x10, 99);
+    PT_CHECK(etl_event_parse(e, sizeof e, &ev) == 0);
+    PT_CHECK(ev.kind == ETL_HK_INSTANCE64 && ev.ptr64 && !ev.kernel);
+    PT_CHECK_U64(ev.payload_len, 8);
+    PT_CHECK_U64(ev.ts, 99);
+    e[2] = 0x0B;
+    PT_CHECK(etl_event_parse(e, sizeof e, &ev) == 0 && ev.kind == ETL_HK_INSTANCE32);
+
+    /* EVENT_HEADER 32-bit with two extended items (0x18 and 0x10 bytes) */
+    memset(e, 0, sizeof e);
+    pt_put_le16(e, 0x50 + 0x18 + 0x10 + 4);
+    e[2] = 0x12; e[3] = 0xC0;
+    pt_put_le16(e + 4, 0x0001 | 0x0020);
+    pt_put_le16(e + 0x50, 0x18);
+    pt_put_le16(e + 0x50 + 2, 5);
+    pt_put_le16(e + 0x50 + 4, 1);          /* another item follows */
+    pt_put_le16(e + 0x50 + 6, 0x10);
+    pt_put_le16(e + 0x68, 0x10);
+    pt_put_le16(e + 0x68 + 2, 1);
+    pt_put_le16(e + 0x68 + 6, 0x08);
+    PT_CHECK(etl_event_parse(e, sizeof e, &ev) == 0);
+    PT_CHECK(ev.kind == ETL_HK_EVH32 && !ev.ptr64);
+    PT_CHECK_U64(ev.payload_len, 4);
+    PT_CHECK(ev.payload == e + 0x78);
+    /* an item running past the event is malformed */
+    pt_put_le16(e + 0x68, 0x40);
+    PT_CHECK(etl_event_parse(e, sizeof e, &ev) < 0);
+
+    /* WPP message header: flags 0x80 without 0x40, size at +0 */
+    memset(e, 0, sizeof e);
+    pt_put_le16(e, 0x20);
+    e[3] = 0x80;
+    PT_CHECK(etl_event_parse(e, sizeof e, &ev) == 0 && ev.kind == ETL_HK_WPP);
+    PT_CHECK_U64(ev.size, 0x20);
+
+    /* sizes smaller than the header or past the buffer */
+    memset(e, 0, sizeof e);
+    e[2] = 0x02; e[3] = 0xC0;
+    pt_put_le16(e + 4, 0x10);
+    PT_CHECK(etl_event_parse(e, sizeof e, &ev) < 0);
+    pt_put_le16(e + 4, 0x200);
+    PT_CHECK(etl_event_parse(e, sizeof e, &ev) < 0);
+    PT_CHECK(etl_event_parse(e, 4, &ev) < 0);
+}
+
+/* LZNT1-compressed buffers (stored chunks) read like XPRESS ones: the
+ * reader falls back when XPRESS does not give the exact length. */
+static void test_lznt1_buffers(void)
+{
+    etlgen_config c;
+    trace t;
+    uint8_t *out;
+    size_t in_off = 0, out_len = 0, nbuf = 0;
+    pt_source *src;
+    pt_error err;
+    capture a, b;
+    pt_sink sa, sb;
+    etlgen_defaults(&c);
+    c.buffer_size = 0x2000;
+    c.steps = 3000;
+    if (make_trace(&c, &t) != 0) {
+        PT_CHECK(0);
+        return;
+    }
+    out = malloc(t.len * 2);
+    while (in_off + 0x48 <= t.len) {
+        const uint8_t *bf = (const uint8_t *)t.data + in_off;
+        uint32_t size = pt_le32(bf), filled = pt_le32(bf + 0x30);
+        uint8_t *ob = out + out_len;
+        if (nbuf++ == 0) {
+            memcpy(ob, bf, size);
+            out_len += size;
+        } else {
+            uint32_t at = 0x48, pos = 0x48;
+            memcpy(ob, bf, 0x48);
+            while (pos < filled) {
+                uint32_t n = filled - pos < 4096 ? filled - pos : 4096;
+                pt_put_le16(ob + at, (uint16_t)(0x3000 | (n - 1)));
+                memcpy(ob + at + 2, bf + pos, n);
+                at += 2 + n;
+                pos += n;
+            }
+            pt_put_le32(ob, at);
+            pt_put_le32(ob + 0x04, filled);
+            pt_put_le16(ob + 0x34, (uint16_t)(pt_le16(ob + 0x34) | 0x40));
+            out_len += at;
+        }
+        in_off += size;
+    }
+    capture_init(&a, &sa);
+    capture_init(&b, &sb);
+    PT_CHECK(pt_source_open_memory(t.data, t.len, "plain.etl", &src, &err) == PT_OK);
+    PT_CHECK(pt_reader_etl.read(src, NULL, &sa, &err) == PT_OK);
+    pt_source_close(src);
+    PT_CHECK(pt_source_open_memory(out, out_len, "lznt1.etl", &src, &err) == PT_OK);
+    PT_CHECK(pt_reader_etl.read(src, NULL, &sb, &err) == PT_OK);
+    pt_source_close(src);
+    PT_CHECK_U64(b.nwarnings, 0);
+    PT_CHECK_U64(a.nsamples, b.nsamples);
+    PT_CHECK_U64(b.leaks.nallocs, t.truth.leak_allocs);
+    if (a.nsamples == b.nsamples && a.nsamples > 0)
+        PT_CHECK(memcmp(capture_last(&a), capture_last(&b), sizeof(cap_sample)) == 0);
+    capture_free(&a);
+    capture_free(&b);
+    free(out);
+    free(t.data);
+}
+
+PT_TEST_MAIN(PT_TEST(test_variants), PT_TEST(test_describe), PT_TEST(test_decompressors),
+             PT_TEST(test_event_headers), PT_TEST(test_lznt1_buffers))
