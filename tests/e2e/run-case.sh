@@ -18,7 +18,7 @@
 #   absent: PATH              no file (nor directory) at PATH
 #   same: PATH PATH           the two files have the same bytes
 #
-# GLOB is a bash pattern matched against the whole line (*, ?, [...]; escape
+# GLOB is a bash pattern matched against the whole line (a CR ending it is ignored) (*, ?, [...]; escape
 # a literal [ or * with \).  Variables in any line: %COLLECT (pooltriage-collect),
 # %PT (pooltriage), %REAL (shared/data/real), %SRC (source tree), %E2E (this
 # folder), %TMP (the case's scratch directory, created empty).
@@ -116,6 +116,8 @@ match_in_order() {
   local -a lines
   local pattern i=0 found
   mapfile -t lines <"$file"
+  # CRLF output (CSV is RFC 4180) matches like LF output.
+  lines=("${lines[@]/%$'\r'/}")
   for pattern in "$@"; do
     found=0
     while [ "$i" -lt "${#lines[@]}" ]; do
@@ -138,6 +140,7 @@ match_in_order() {
 no_line_matches() {
   local stream=$1 file=$2 pattern=$3 line
   while IFS= read -r line || [ -n "$line" ]; do
+    line=${line%$'\r'}
     # shellcheck disable=SC2053
     if [[ $line == $pattern ]]; then
       fail "step at line $step_line: $stream has a line matching '$pattern': $line"
