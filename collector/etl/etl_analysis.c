@@ -83,7 +83,6 @@ struct etl_analysis {
     size_t nstacks, cap_stacks;
     uint32_t *stack_hash;       /* open addressing of stack ids */
     size_t stack_hash_cap;
-    int stacks_full;
     /* stack keys */
     etl_map key_map;            /* key -> slot index */
     uint32_t *key_slots;        /* slot -> stack id (0 = not yet defined) */
@@ -534,8 +533,8 @@ static pt_status intern_stack(etl_analysis *a, const uint8_t *raw, uint32_t dept
             }
         }
     }
-    if (a->nstacks >= ETL_MAX_STACKS) {
-        a->stacks_full = 1;
+    if (a->nstacks >= ETL_MAX_STACKS || a->nframes + depth > ETL_MAX_STACK_FRAMES) {
+        a->totals.stacks_dropped++;
         return PT_OK;
     }
     if ((a->nstacks + 1) * 2 > a->stack_hash_cap && stack_hash_grow(a) != 0)
@@ -821,6 +820,7 @@ static pt_status emit_counters(const etl_analysis *a, const pt_sink *sink)
         {"big-pool allocations", "count", t->bigpool_allocs},
         {"stacks joined", "count", t->stacks_joined},
         {"distinct stacks", "count", t->distinct_stacks},
+        {"stacks not kept", "count", t->stacks_dropped},
         {"peak outstanding allocations", "count", t->peak_outstanding},
         {"buffers lost", "count", lf->buffers_lost},
         {"events lost", "count", lf->events_lost},

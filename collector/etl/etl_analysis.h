@@ -22,9 +22,13 @@
 
 /* Samples kept: between SAMPLES_MAX/2 and SAMPLES_MAX, plus the end. */
 #define ETL_SAMPLES_MAX 128u
-/* Distinct (tag, pool type) rows and distinct stacks accepted. */
-#define ETL_MAX_ROWS 65535u
+/* Distinct (tag, pool type) rows: the series keeps up to SAMPLES_MAX
+ * changes of each (40 bytes), 84 MB at most. */
+#define ETL_MAX_ROWS 16384u
+/* Distinct stacks and their frames kept (beyond them, allocations keep no
+ * stack and the closing counters say so): 256 MiB of frames at most. */
 #define ETL_MAX_STACKS 4000000u
+#define ETL_MAX_STACK_FRAMES (32u * 1024u * 1024u)
 #define ETL_MAX_FRAMES 256u
 #define ETL_MAX_IMAGES 65536u
 
@@ -44,6 +48,7 @@ typedef struct etl_pool_totals {
     uint64_t distinct_stacks;
     uint64_t kernel_images;
     uint64_t malformed;             /* pool/stack/image payloads too short */
+    uint64_t stacks_dropped;        /* stacks not kept: the stack table was full */
     uint64_t peak_outstanding;      /* most allocations live at once */
 } etl_pool_totals;
 

@@ -406,6 +406,10 @@ static pt_status index_buffers(etl_file *f, pt_error *err)
                  bi.size, ETL_MAX_BUFFER_SIZE);
             break;
         }
+        if (f->nbuffers >= ETL_MAX_BUFFERS) {
+            note(f, off, 1, "more than %u buffers; the rest is not read", ETL_MAX_BUFFERS);
+            break;
+        }
         if (bi.size > size - off) {
             note(f, off, 1, "file cut inside a 0x%x-byte buffer (0x%llx bytes present)",
                  bi.size, (unsigned long long)(size - off));

@@ -37,6 +37,9 @@
 
 /* Buffers larger than this are refused (ETW's own maximum is 16 MiB). */
 #define ETL_MAX_BUFFER_SIZE (16u * 1024u * 1024u)
+/* Buffers indexed at most (40 bytes each in memory: 160 MiB); a 64 GiB
+ * trace of 64 KiB buffers has a million. */
+#define ETL_MAX_BUFFERS (4u * 1024u * 1024u)
 /* CPU index mask with PROC_INDEX (phnt ETW_PROCESSOR_INDEX_MASK). */
 #define ETL_MAX_CPUS 2048u
 /* The merge holds one buffer per CPU; their sum is bounded by this. */
