@@ -12,7 +12,9 @@
 #    and builds pooltriage-collect.exe;
 # 4. checks that the .exe imports only Windows' own DLLs and, when wine is
 #    installed, that it runs (--help).
-# Environment: PT_WIN_BUILD (build dir, default build-win), PT_JOBS.
+# Environment: PT_WIN_BUILD (build dir, default build-win), PT_JOBS,
+# PT_REAL_DATA (shared/data/real), PT_POOLTRIAGE (a Linux pooltriage: the
+# bundle collected under wine is then imported with it).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -219,6 +221,13 @@ check_runs() {
     die "collecting the seed files failed under wine"
   [ -s "$out" ] || die "no bundle written at $out"
   say "bundle $out: $(stat -c %s "$out") bytes"
+  # The analyzer (Linux) must read what the Windows collector wrote.
+  if [ -n "${PT_POOLTRIAGE:-}" ]; then
+    rm -f "$build/wine-seed.db"
+    say "importing it with $PT_POOLTRIAGE"
+    "$PT_POOLTRIAGE" import "$out" --case wine-seed --db "$build/wine-seed.db" ||
+      die "the bundle written under wine does not import"
+  fi
 }
 
 [ "$do_install" -eq 1 ] && install_packages
