@@ -941,6 +941,38 @@ unsigned dumpgen_field_width(const dumpgen *g, int field) { return g->layout->wi
 
 /* ---- the file ---- */
 
+static int dumpgen_read_virt_for_triage(dumpgen *g, uint64_t va, uint8_t *out, size_t len)
+{
+    while (len > 0) {
+        uint64_t pa;
+        uint8_t *page;
+        size_t n = PG - (size_t)(va % PG);
+        if (n > len)
+            n = len;
+        if (!translate(g, va, &pa))
+            return -1;
+        page = page_get(g, pa / PG, 0);
+        if (page != NULL)
+            memcpy(out, page + pa % PG, n);
+        else
+            memset(out, 0, n);
+        out += n;
+        va += n;
+        len -= n;
+    }
+    return 0;
+}
+
+/* The kernel decodes the block before writing a triage dump (§3.3). */
+static uint64_t decode_for_triage(const dumpgen *g, uint64_t q)
+{
+    q ^= g->s.wait_never;
+    q = ror(q, 64 - (unsigned)(g->s.wait_never & 63));
+    q ^= g->encoded_flag | 0xFFFF000000000000ull;
+    q = bswap(q);
+    return q ^ g->s.wait_always;
+}
+
 static int write_all(int fd, const void *buf, size_t len, uint64_t off)
 {
     const uint8_t *p = buf;
@@ -1097,5 +1129,80 @@ out:
         close(fd);
     free(h);
     free(bitmap);
+    return rc;
+}
+
+/* ---- triage dumps (brief §1.7) ---- */
+
+int dumpgen_write_triage(dumpgen *g, const char *path)
+{
+    int x64 = g->s.arch == DG_X64;
+    uint32_t hsize = dumpgen_header_size(g), stride = x64 ? 0x90 : 0x4C, ldr = x64 ? 8 : 4;
+    uint32_t mm = hsize + 0x80, unloaded = mm + 0x50, kdbg = unloaded + 0x10;
+    uint32_t drivers = kdbg + 0x380, pool = drivers + stride * g->s.nmodules, pos, end, i;
+    size_t total;
+    uint8_t *f, k[0x380];
+    int fd, rc = -1;
+
+    /* room: header, block, drivers, and at most 0x200 bytes per name */
+    total = (size_t)pool + 0x200u * g->s.nmodules + 16;
+    f = calloc(1, total);
+    if (f == NULL)
+        return -1;
+    fill_header(g, f, hsize);
+    put32(f + (x64 ? 0xF98 : 0xF88), 4);
+    /* the KDBG copy as the kernel wrote it: plain, KernBase and list head */
+    if (dumpgen_read_virt_for_triage(g, g->kdbg_va, k, sizeof k) != 0)
+        goto out;
+    if (g->s.kdbg_encoded && x64)
+        for (i = 0; i + 8 <= g->kdbg_size; i += 8)
+            put64(k + i, decode_for_triage(g, get64(k + i)));
+    memcpy(f + kdbg, k, sizeof k);
+    put32(f + mm, 1);
+    put32(f + mm + 4, 0x50);
+    pos = pool;
+    for (i = 0; i < g->s.nmodules; i++) {
+        const dg_module *m = &g->s.modules[i];
+        uint8_t *e = f + drivers + stride * i;
+        size_t len = strlen(m->name), c;
+        put32(e, pos);
+        put_field(e + ldr, x64 ? 0x30 : 0x18, g->ps, m->base);
+        put32(e + ldr + (x64 ? 0x40 : 0x20), m->size);
+        put32(e + ldr + (x64 ? 0x78 : 0x40), m->checksum);
+        put32(e + ldr + (x64 ? 0x80 : 0x44), m->timestamp);
+        put32(f + pos, (uint32_t)len);
+        for (c = 0; c < len; c++)
+            f[pos + 4 + 2 * c] = (uint8_t)m->name[c];
+        pos = (uint32_t)((pos + 4 + 2 * len + 2 + 7) & ~7u);
+    }
+    end = pos;
+    memcpy(f + end, "TRGD", 4);
+    /* TRIAGE_DUMP: the same u32 fields up to TopOfStack on both sizes */
+    put32(f + hsize + 0x04, end + 4);
+    put32(f + hsize + 0x08, end);
+    put32(f + hsize + 0x0C, x64 ? 0x348 : 0x320);
+    put32(f + hsize + 0x10, x64 ? 0xF00 : 0x7D0);
+    put32(f + hsize + 0x14, mm);
+    put32(f + hsize + 0x18, unloaded);
+    put32(f + hsize + 0x30, drivers);
+    put32(f + hsize + 0x34, g->s.nmodules);
+    put32(f + hsize + 0x38, pool);
+    put32(f + hsize + 0x3C, end - pool);
+    if (x64) {
+        put64(f + hsize + 0x48, 0xFFFF850429890EE8ull);
+        put32(f + hsize + 0x70, kdbg);
+        put32(f + hsize + 0x74, 0x380);
+    } else {
+        put32(f + hsize + 0x48, 0x8A123000u);
+        put32(f + hsize + 0x58, kdbg);
+        put32(f + hsize + 0x5C, 0x380);
+    }
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+        rc = write_all(fd, f, end + 4, 0);
+        close(fd);
+    }
+out:
+    free(f);
     return rc;
 }

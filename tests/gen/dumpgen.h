@@ -111,6 +111,9 @@ dumpgen *dumpgen_create(const dumpgen_spec *spec);
 void dumpgen_free(dumpgen *g);
 /* Writes the dump; only touched pages are written, the rest is a hole. */
 int dumpgen_write(dumpgen *g, const char *path);
+/* Writes a small memory (triage, type 4) dump of the same system: header,
+ * TRIAGE_DUMP block, driver list and string pool, the KDBG copy (plain). */
+int dumpgen_write_triage(dumpgen *g, const char *path);
 
 /* Addresses the tests poke at to make hostile dumps. */
 typedef enum dg_addr {

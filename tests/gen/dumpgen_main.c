@@ -5,7 +5,7 @@
  *           [-e] [-p PROCESSORS] [-A] OUT.dmp
  *
  * -e encodes the KDBG; -A puts the bitmap's first page on a page boundary;
- * -S scatters the pages over all of memory; -s makes a small fixture (few tags, small tables) for seed corpora. */
+ * -t writes a triage (small memory) dump; -S scatters the pages over all of memory; -s makes a small fixture (few tags, small tables) for seed corpora. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +16,7 @@
 static int usage(void)
 {
     fprintf(stderr, "usage: dumpgen [-a x64|x86pae|x86] [-b BUILD] [-k full|bitmap] [-m GiB] "
-                    "[-e] [-p N] [-A] [-s] [-S] OUT.dmp\n");
+                    "[-e] [-p N] [-A] [-s] [-S] [-t] OUT.dmp\n");
     return 1;
 }
 
@@ -26,11 +26,11 @@ int main(int argc, char **argv)
     dg_kind kind = DG_FULL;
     unsigned build = 19041, processors = 4;
     double gib = 0;
-    int encoded = 0, aligned = 0, small = 0, scatter = 0, opt;
+    int encoded = 0, aligned = 0, small = 0, scatter = 0, triage = 0, opt;
     dumpgen_spec s;
     dumpgen *g;
 
-    while ((opt = getopt(argc, argv, "a:b:k:m:ep:AsS")) != -1) {
+    while ((opt = getopt(argc, argv, "a:b:k:m:ep:AsSt")) != -1) {
         switch (opt) {
         case 'a':
             arch = strcmp(optarg, "x86pae") == 0 ? DG_X86_PAE
@@ -45,6 +45,7 @@ int main(int argc, char **argv)
         case 'A': aligned = 1; break;
         case 's': small = 1; break;
         case 'S': scatter = 1; break;
+        case 't': triage = 1; break;
         default: return usage();
         }
     }
@@ -69,7 +70,8 @@ int main(int argc, char **argv)
         s.runs[1].count = 0x10;
     }
     g = dumpgen_create(&s);
-    if (g == NULL || dumpgen_write(g, argv[optind]) != 0) {
+    if (g == NULL ||
+        (triage ? dumpgen_write_triage(g, argv[optind]) : dumpgen_write(g, argv[optind])) != 0) {
         dumpgen_free(g);
         return 1;
     }

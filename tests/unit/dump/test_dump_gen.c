@@ -122,7 +122,40 @@ static void test_sparse_16g(void)
     gen_check_all("x86pae_16g_full.dmp", &s);
 }
 
-PT_TEST_MAIN(PT_TEST(test_x64_1709_full_plain), PT_TEST(test_x64_1709_bitmap_unaligned_encoded),
+/* Triage dumps of the same systems, 64- and 32-bit: the driver list and
+ * the KDBG copy, and a note that no pool data is there. */
+static void check_triage(dg_arch arch, uint32_t build, const char *name)
+{
+    dumpgen_spec s;
+    dumpgen *g;
+    char path[512];
+    capture c;
+    pt_error err;
+    dumpgen_default_spec(&s, arch, build, DG_FULL);
+    s.kdbg_encoded = arch == DG_X64;
+    g = dumpgen_create(&s);
+    PT_CHECK(g != NULL);
+    if (g == NULL)
+        return;
+    gen_path(path, sizeof path, name);
+    PT_CHECK(dumpgen_write_triage(g, path) == 0);
+    PT_CHECK_U64(gen_read(path, 0, &c, &err), PT_OK);
+    PT_CHECK_STR(c.info.variant, arch == DG_X64 ? "dump-triage-x64" : "dump-triage-x86pae");
+    PT_CHECK_U64(c.info.time, s.system_time);
+    gen_check_modules(&s, g, &c);
+    PT_CHECK_U64(c.nrows, 0);
+    PT_CHECK_U64(c.nallocs, 0);
+    PT_CHECK(capture_has_warning(&c, "no pool data"));
+    PT_CHECK(!capture_has_warning(&c, "KDBG not found"));
+    capture_free(&c);
+    dumpgen_free(g);
+    unlink(path);
+}
+
+static void test_triage_x64(void) { check_triage(DG_X64, 19041, "triage_x64.dmp"); }
+static void test_triage_x86(void) { check_triage(DG_X86_PAE, 3790, "triage_x86.dmp"); }
+
+PT_TEST_MAIN(PT_TEST(test_triage_x64), PT_TEST(test_triage_x86), PT_TEST(test_x64_1709_full_plain), PT_TEST(test_x64_1709_bitmap_unaligned_encoded),
              PT_TEST(test_x64_win11_encoded), PT_TEST(test_x64_win7_bitmap_aligned),
              PT_TEST(test_x64_2003_small_pages), PT_TEST(test_x86_pae_2003),
              PT_TEST(test_x86_nopae_xp_bitmap), PT_TEST(test_x86_pae_1709),
