@@ -139,8 +139,9 @@ static pt_status check_output(const pt_collect_plan *plan, pt_error *err)
     if (stat(plan->output, &out_st) != 0)
         return PT_OK;
     for (i = 0; i < plan->input_count; i++)
-        if (stat(plan->inputs[i].path, &in_st) == 0 && in_st.st_dev == out_st.st_dev &&
-            in_st.st_ino == out_st.st_ino)
+        /* (Windows' stat has no inode numbers: st_ino is 0 there.) */
+        if (stat(plan->inputs[i].path, &in_st) == 0 && out_st.st_ino != 0 &&
+            in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino)
             return pt_error_set(err, PT_ERR_USAGE, plan->output, PT_NO_OFFSET,
                                 "the bundle would overwrite its own input");
     return PT_OK;
