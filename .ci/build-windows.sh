@@ -227,6 +227,16 @@ check_runs() {
     say "importing it with $PT_POOLTRIAGE"
     "$PT_POOLTRIAGE" import "$out" --case wine-seed --db "$build/wine-seed.db" ||
       die "the bundle written under wine does not import"
+    # Binary-exact I/O on Windows (no CRLF translation): each member's
+    # SHA-256 in the manifest is that of the file on disk.
+    local f want
+    for f in ws2012r2-livekd-vm4.txt ws2012r2-livekd-poolused-t5-2.txt \
+             ws2003-x86-lkd-vm1.txt ws2003-x86-lkd-poolused-t5-2.txt; do
+      want=$(sha256sum "$seed/$f" | cut -d' ' -f1)
+      "$PT_POOLTRIAGE" inspect "$out" | grep -q "sha256 $want" ||
+        die "the bundle written under wine has no member with the SHA-256 of $f ($want)"
+    done
+    say "member hashes match the seed files"
   fi
 }
 
