@@ -201,7 +201,8 @@ check_platform_test() {
     -Wall -Wextra -Wshadow -Wno-unused-parameter -Werror \
     -I"$root/collector/core" -I"$root/tests" "$root/tests/unit/platform/test_platform.c" \
     "$core" -L"/usr/$triple/lib" -l:libz.a -static -o "$exe"
-  (cd "$build" && PT_BUILD_DIR=. run_wine "$exe") || die "test_platform.exe failed under wine"
+  (cd "$build" && PT_BUILD_DIR=. PT_TEST_BIG_FILES=1 run_wine "$exe") ||
+    die "test_platform.exe failed under wine"
 }
 
 # --help, then the real seed outputs collected into a bundle under wine.

@@ -81,6 +81,24 @@ int pt_platform_open_write(const char *path)
     return open_wide(path, _O_WRONLY | _O_CREAT | _O_TRUNC, _S_IREAD | _S_IWRITE);
 }
 
+int pt_platform_remove(const char *path)
+{
+    wchar_t *w = utf8_to_wide(path);
+    BOOL ok;
+    DWORD e;
+    if (w == NULL)
+        return -1;
+    ok = DeleteFileW(w);
+    e = GetLastError();
+    free(w);
+    if (ok)
+        return 0;
+    errno = e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND ? ENOENT
+            : e == ERROR_ACCESS_DENIED || e == ERROR_SHARING_VIOLATION ? EACCES
+                                                                       : EIO;
+    return -1;
+}
+
 int pt_platform_mkdir(const char *path)
 {
     wchar_t *w = utf8_to_wide(path);
@@ -349,6 +367,11 @@ int pt_platform_open_read(const char *path)
 int pt_platform_open_write(const char *path)
 {
     return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+}
+
+int pt_platform_remove(const char *path)
+{
+    return unlink(path);
 }
 
 int pt_platform_mkdir(const char *path)

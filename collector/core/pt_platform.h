@@ -29,6 +29,9 @@ int pt_platform_open_read(const char *path);
 /* Creates (or truncates) a file for writing; returns a descriptor or -1. */
 int pt_platform_open_write(const char *path);
 
+/* Removes a file; 0, or -1 with errno. */
+int pt_platform_remove(const char *path);
+
 /* Creates a directory (0755 on POSIX); 0, or -1 with errno (EEXIST when
  * something is already there). */
 int pt_platform_mkdir(const char *path);

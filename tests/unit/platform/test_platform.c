@@ -2,6 +2,7 @@
  * the host name, on POSIX and (cross-built, under wine) on Windows.
  * Works in a scratch directory under $PT_BUILD_DIR (or the current one). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +93,48 @@ static void test_utf8_file_and_pread(void)
     PT_CHECK(pt_platform_pread(fd, buf, sizeof buf, 70000) == 0);
     PT_CHECK(pt_platform_pread(fd, buf, sizeof buf, 1ull << 40) == 0);
     close(fd);
+}
+
+/* Offsets past 4 GiB (a dump is often bigger): a sparse file with a marker
+ * at 5 GiB.  Only when PT_TEST_BIG_FILES=1 (build-windows.sh sets it under
+ * wine), as a file system without sparse files would write 5 GiB. */
+static void test_big_offsets(void)
+{
+    const uint64_t at = 5ull << 30;
+    const char *big = getenv("PT_TEST_BIG_FILES");
+    unsigned char marker[4] = {'P', 'T', 0x5A, 0xA5}, got[8];
+    char path[4200];
+    pt_file_info info;
+    pt_error err;
+    int fd;
+
+    if (big == NULL || strcmp(big, "1") != 0)
+        return;
+    join(path, sizeof path, scratch, "big.bin");
+    fd = pt_platform_open_write(path);
+    PT_CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+#ifdef _WIN32
+    PT_CHECK(_lseeki64(fd, (__int64)at, SEEK_SET) == (__int64)at);
+#else
+    PT_CHECK(lseek(fd, (off_t)at, SEEK_SET) == (off_t)at);
+#endif
+    PT_CHECK(write(fd, marker, 4) == 4);
+    PT_CHECK(close(fd) == 0);
+    PT_CHECK(pt_platform_stat(path, &info, &err) == PT_OK);
+    PT_CHECK_U64(info.size, at + 4);
+    fd = pt_platform_open_read(path);
+    PT_CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    PT_CHECK(pt_platform_pread(fd, got, sizeof got, at - 4) == 8);
+    PT_CHECK(memcmp(got, "\0\0\0\0", 4) == 0);
+    PT_CHECK(memcmp(got + 4, marker, 4) == 0);
+    close(fd);
+    PT_CHECK(pt_platform_remove(path) == 0);
+    PT_CHECK(pt_platform_stat(path, &info, &err) == PT_ERR_IO);
+    PT_CHECK(pt_platform_remove(path) == -1 && errno == ENOENT);
 }
 
 static void test_stat_errors(void)
@@ -205,5 +248,6 @@ static void run_setup(void)
     setup();
 }
 
-PT_TEST_MAIN(PT_TEST(run_setup), PT_TEST(test_utf8_file_and_pread), PT_TEST(test_stat_errors),
+PT_TEST_MAIN(PT_TEST(run_setup), PT_TEST(test_utf8_file_and_pread), PT_TEST(test_big_offsets),
+             PT_TEST(test_stat_errors),
              PT_TEST(test_directory_listing), PT_TEST(test_same_file), PT_TEST(test_hostname), PT_TEST(test_utf8_args))
