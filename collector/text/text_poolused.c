@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text_kdlog.h"
 #include "text_readers.h"
 #include "text_util.h"
 
@@ -57,10 +58,8 @@ typedef struct pu_row {
 } pu_row;
 
 typedef struct pu_state {
-    pt_source *src;
     const pt_read_options *opt;
     const pt_sink *sink;
-    pt_error *err;
     const char *name;
     uint64_t line_off;
     unsigned long line_no;
@@ -617,58 +616,53 @@ static pt_status pu_line(pu_state *st, char *line, size_t len)
                            "line %lu: not a !poolused row, skipped", st->line_no);
 }
 
+/* ---- the part of a debugger log ---- */
+
+static void *pu_open(const char *name, const pt_read_options *opt, const pt_sink *sink)
+{
+    pu_state *st = calloc(1, sizeof *st);
+    if (st == NULL)
+        return NULL;
+    st->opt = opt;
+    st->sink = sink;
+    st->name = name;
+    return st;
+}
+
+static pt_status pu_part_line(void *state, char *line, size_t len, uint64_t offset,
+                              unsigned long line_no)
+{
+    pu_state *st = state;
+    st->line_off = offset;
+    st->line_no = line_no;
+    return pu_line(st, line, len);
+}
+
+static pt_status pu_suspend(void *state)
+{
+    return pu_end_sample(state);
+}
+
+static pt_status pu_finish(void *state, pt_error *err)
+{
+    pu_state *st = state;
+    pt_status rc = pu_end_sample(st);
+    if (rc != PT_OK)
+        return rc;
+    if (st->samples == 0 || st->total_rows == 0)
+        return pt_error_set(err, PT_ERR_FORMAT, st->name, PT_NO_OFFSET,
+                            st->samples == 0
+                                ? "no !poolused table (Tag Allocs Used header) found"
+                                : "!poolused table has no rows");
+    return PT_OK;
+}
+
+const text_part text_part_poolused = {pu_open, pu_part_line, pu_suspend, pu_finish, free};
+
 static pt_status poolused_read(pt_source *src, const pt_read_options *opt,
                                const pt_sink *sink, pt_error *err)
 {
-    pt_line_reader lr;
-    pt_source *view = NULL;
-    pu_state st;
-    char *clean = NULL;
-    const char *raw;
-    size_t raw_len;
-    pt_status rc;
-    int r;
-
-    memset(&st, 0, sizeof st);
-    st.src = src;
-    st.opt = opt;
-    st.sink = sink;
-    st.err = err;
-    st.name = text_source_name(src, opt);
-    rc = text_lines_open(src, &lr, &view, err);
-    if (rc != PT_OK)
-        return rc;
-    clean = malloc(TEXT_LINE_MAX + 1);
-    if (clean == NULL) {
-        rc = pt_error_set(err, PT_ERR_NOMEM, st.name, PT_NO_OFFSET, "out of memory");
-        goto out;
-    }
-    while ((r = pt_line_reader_next(&lr, &raw, &raw_len, err)) == 1) {
-        size_t n = text_clean_line(raw, raw_len, clean);
-        st.line_off = lr.line_off;
-        st.line_no = lr.line_no;
-        rc = pu_line(&st, clean, n);
-        if (rc != PT_OK) {
-            if (err != NULL && err->code == PT_OK)
-                pt_error_set(err, rc, st.name, st.line_off, "stopped by the record sink");
-            goto out;
-        }
-    }
-    if (r < 0) {
-        rc = err != NULL ? err->code : PT_ERR_IO;
-        goto out;
-    }
-    if (st.samples == 0 || st.total_rows == 0) {
-        rc = pt_error_set(err, PT_ERR_FORMAT, st.name, PT_NO_OFFSET,
-                          st.samples == 0 ? "no !poolused table (Tag Allocs Used header) found"
-                                          : "!poolused table has no rows");
-        goto out;
-    }
-    rc = pu_end_sample(&st);
-out:
-    free(clean);
-    text_lines_close(&lr, src, view);
-    return rc;
+    return text_kd_read(src, opt, sink, err, TEXT_KD_POOLUSED);
 }
 
 /* A table header line ("Tag Allocs Used"), plus the "Sorting by" line,

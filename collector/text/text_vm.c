@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text_kdlog.h"
 #include "text_readers.h"
 #include "text_util.h"
 
@@ -266,55 +267,51 @@ static pt_status vm_line(vm_state *st, char *line, size_t len)
     return rc;
 }
 
+/* ---- the part of a debugger log ---- */
+
+static void *vm_open(const char *name, const pt_read_options *opt, const pt_sink *sink)
+{
+    vm_state *st = calloc(1, sizeof *st);
+    if (st == NULL)
+        return NULL;
+    st->opt = opt;
+    st->sink = sink;
+    st->name = name;
+    return st;
+}
+
+static pt_status vm_part_line(void *state, char *line, size_t len, uint64_t offset,
+                              unsigned long line_no)
+{
+    vm_state *st = state;
+    st->line_off = offset;
+    st->line_no = line_no;
+    return vm_line(st, line, len);
+}
+
+static pt_status vm_suspend(void *state)
+{
+    return vm_end(state);
+}
+
+static pt_status vm_finish(void *state, pt_error *err)
+{
+    vm_state *st = state;
+    pt_status rc = vm_end(st);
+    if (rc != PT_OK)
+        return rc;
+    if (st->counters == 0)
+        return pt_error_set(err, PT_ERR_FORMAT, st->name, PT_NO_OFFSET,
+                            "no !vm counters (\"NonPagedPool Usage: N ( M Kb)\") found");
+    return PT_OK;
+}
+
+const text_part text_part_vm = {vm_open, vm_part_line, vm_suspend, vm_finish, free};
+
 static pt_status vm_read(pt_source *src, const pt_read_options *opt, const pt_sink *sink,
                          pt_error *err)
 {
-    pt_line_reader lr;
-    pt_source *view = NULL;
-    vm_state st;
-    char *clean = NULL;
-    const char *raw;
-    size_t raw_len;
-    pt_status rc;
-    int r;
-
-    memset(&st, 0, sizeof st);
-    st.opt = opt;
-    st.sink = sink;
-    st.name = text_source_name(src, opt);
-    rc = text_lines_open(src, &lr, &view, err);
-    if (rc != PT_OK)
-        return rc;
-    clean = malloc(TEXT_LINE_MAX + 1);
-    if (clean == NULL) {
-        rc = pt_error_set(err, PT_ERR_NOMEM, st.name, PT_NO_OFFSET, "out of memory");
-        goto out;
-    }
-    while ((r = pt_line_reader_next(&lr, &raw, &raw_len, err)) == 1) {
-        size_t n = text_clean_line(raw, raw_len, clean);
-        st.line_off = lr.line_off;
-        st.line_no = lr.line_no;
-        rc = vm_line(&st, clean, n);
-        if (rc != PT_OK) {
-            if (err != NULL && err->code == PT_OK)
-                pt_error_set(err, rc, st.name, st.line_off, "stopped by the record sink");
-            goto out;
-        }
-    }
-    if (r < 0) {
-        rc = err != NULL ? err->code : PT_ERR_IO;
-        goto out;
-    }
-    if (st.counters == 0) {
-        rc = pt_error_set(err, PT_ERR_FORMAT, st.name, PT_NO_OFFSET,
-                          "no !vm counters (\"NonPagedPool Usage: N ( M Kb)\") found");
-        goto out;
-    }
-    rc = vm_end(&st);
-out:
-    free(clean);
-    text_lines_close(&lr, src, view);
-    return rc;
+    return text_kd_read(src, opt, sink, err, TEXT_KD_VM);
 }
 
 /* Pool and commit counter names that only !vm prints together. */

@@ -223,8 +223,60 @@ static void test_utf16_reads_the_same(void)
                         PT_REAL("text/vm-01-insightengineering-triage-win11.txt"));
 }
 
+/* A debugger log with several commands: each output read by its part,
+ * other commands skipped, whichever reader the registry picked. */
+static void test_kd_log_with_both(void)
+{
+    static char buf[16384];
+    size_t n = 0, i, k;
+    char *vm, *pu;
+    size_t vm_len = 0, pu_len = 0;
+    const pt_reader *readers[2] = {&pt_reader_vm, &pt_reader_poolused};
+
+    vm = fx_slurp(PT_REAL("seed/ws2012r2-livekd-vm4.txt"), &vm_len);
+    pu = fx_slurp(PT_REAL("seed/ws2012r2-livekd-poolused-t5-2.txt"), &pu_len);
+    PT_CHECK(vm != NULL && pu != NULL);
+    if (vm == NULL || pu == NULL)
+        goto out;
+    n += (size_t)snprintf(buf + n, sizeof buf - n,
+                          "Microsoft (R) Windows Debugger Version 10.0\n"
+                          "0: kd> lm\nstart             end                 module name\n"
+                          "fffff800`01000000 fffff800`01800000   nt         (pdb symbols)\n");
+    memcpy(buf + n, vm, vm_len);
+    n += vm_len;
+    n += (size_t)snprintf(buf + n, sizeof buf - n,
+                          "0: kd> !process 0 0\n**** NT ACTIVE PROCESS DUMP ****\n"
+                          "PROCESS ffffe000`1234 Tag: 1 Allocs: 2 Used: 3\n");
+    memcpy(buf + n, pu, pu_len);
+    n += pu_len;
+    n += (size_t)snprintf(buf + n, sizeof buf - n, "0: kd> q\nquit:\n");
+    for (k = 0; k < 2; k++) {
+        recording r;
+        pt_error err;
+        unsigned vm_samples = 0, pu_samples = 0;
+        PT_CHECK(readers[k]->probe((const uint8_t *)buf, n) > 0);
+        PT_CHECK_U64(rec_read_buffer(readers[k], buf, n, &r, &err), PT_OK);
+        PT_CHECK_U64(r.nsamples, 2);
+        PT_CHECK_U64(r.nested + r.orphan, 0);
+        for (i = 0; i < r.nsamples; i++) {
+            vm_samples += r.samples[i].kind == PT_KIND_VM;
+            pu_samples += r.samples[i].kind == PT_KIND_POOLUSED;
+        }
+        PT_CHECK_U64(vm_samples, 1);
+        PT_CHECK_U64(pu_samples, 1);
+        check_pair(&r, "NonPagedPool Usage", 3250905, 13003620);
+        PT_CHECK_U64(r.nrows, 10);
+        PT_CHECK_U64(rec_counter_value(&r, "TOTAL NonPaged Used", "bytes"), 11496509728ull);
+        PT_CHECK_U64(r.nwarnings, 2); /* the two !vm read errors, nothing from lm */
+        rec_free(&r);
+    }
+out:
+    free(vm);
+    free(pu);
+}
+
 PT_TEST_MAIN(PT_TEST(test_ws2012r2_vm4), PT_TEST(test_ws2003_vm1), PT_TEST(test_win11_triage),
              PT_TEST(test_msdocs_xp), PT_TEST(test_win10_numa),
              PT_TEST(test_collapsed_reads_the_same),
              PT_TEST(test_utf16_reads_the_same), PT_TEST(test_generated_variants),
-             PT_TEST(test_bad_inputs))
+             PT_TEST(test_bad_inputs), PT_TEST(test_kd_log_with_both))

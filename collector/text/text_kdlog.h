@@ -1,0 +1,40 @@
+/* text_kdlog.h - a debugger log that holds the output of several commands
+ * (`!vm`, then `!poolused 2`, then `lm`...), as engineers save them with
+ * .logopen or a LiveKd session.  Each command's output goes to the part
+ * that reads it; other commands' output is skipped.  Internal to
+ * collector/text/. */
+#ifndef PT_TEXT_KDLOG_H
+#define PT_TEXT_KDLOG_H
+
+#include "pt_reader.h"
+
+/* One kind of command output inside a log. */
+typedef struct text_part {
+    void *(*open)(const char *name, const pt_read_options *opt, const pt_sink *sink);
+    /* One cleaned line (NUL-terminated, may be modified). */
+    pt_status (*line)(void *state, char *line, size_t len, uint64_t offset,
+                      unsigned long line_no);
+    /* Another command's output begins: close the sample in progress. */
+    pt_status (*suspend)(void *state);
+    /* The end: close the sample; PT_ERR_FORMAT (err set) when the part
+     * found nothing it reads. */
+    pt_status (*finish)(void *state, pt_error *err);
+    void (*close)(void *state);
+} text_part;
+
+extern const text_part text_part_poolused;
+extern const text_part text_part_vm;
+
+typedef enum text_kd_command {
+    TEXT_KD_POOLUSED = 0,
+    TEXT_KD_VM = 1,
+} text_kd_command;
+
+/* Reads src as a debugger log.  Lines before the first command prompt go
+ * to the part `first` (a pasted output often starts without its
+ * prompt).  Succeeds when any part read something; else returns the
+ * first part's error. */
+pt_status text_kd_read(pt_source *src, const pt_read_options *opt, const pt_sink *sink,
+                       pt_error *err, text_kd_command first);
+
+#endif
