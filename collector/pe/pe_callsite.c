@@ -130,6 +130,7 @@ typedef struct cs {
     int wrapper_pass;           /* second pass: only calls to wrappers count */
     uint32_t *starts;           /* x86/no-pdata function starts, sorted */
     uint64_t budget;            /* bytes left to decode (overlapping hostile .pdata) */
+    uint32_t lo_target, hi_target; /* range of slots, stubs and wrappers */
     int out_of_budget;
     size_t start_count, start_cap;
     pt_error *err;
@@ -850,6 +851,36 @@ static pt_status collect_starts(cs *c)
 
 #define RUNTIME_FUNCTION_SIZE 12
 
+/* Whether rva is something a call site refers to: a tag API's IAT slot,
+ * an import stub of one, or (second pass) a wrapper's start. */
+static int is_interesting_target(const cs *c, uint32_t rva)
+{
+    if (api_of_slot(c, rva) >= 0)
+        return 1;
+    if (api_of_thunk(c, rva) >= 0)
+        return 1;
+    return c->wrapper_pass && wrapper_at(c, rva) != NULL;
+}
+
+/* A cheap pre-check before decoding a .pdata function: every form that
+ * reaches a tag API from x64 code (call/jmp [rip+d], mov reg,[rip+d],
+ * call/jmp rel32) ends with a 32-bit displacement relative to the next
+ * byte, so a function none of whose 4-byte windows points at a slot,
+ * stub or wrapper cannot hold a call site and is not decoded.  KMDF
+ * drivers (table calls through a global) are always decoded. */
+static int function_may_call(const cs *c, const uint8_t *p, size_t len, uint32_t rva)
+{
+    size_t i;
+    if (c->wdf)
+        return 1;
+    for (i = 0; i + 4 <= len; i++) {
+        uint32_t target = rva + (uint32_t)i + 4 + pt_le32(p + i);
+        if (target >= c->lo_target && target <= c->hi_target && is_interesting_target(c, target))
+            return 1;
+    }
+    return 0;
+}
+
 static pt_status decode_pdata(cs *c, int *done)
 {
     const pe_image *img = &c->ctx->img;
@@ -868,8 +899,15 @@ static pt_status decode_pdata(cs *c, int *done)
         uint32_t end = pt_le32(p + (size_t)i * RUNTIME_FUNCTION_SIZE + 4);
         const pe_section *s = pe_section_of_rva(img, begin);
         pt_status st;
+        const uint8_t *code;
+        size_t avail;
         /* Entries outside code, inverted, or absurdly long are skipped. */
         if (end <= begin || s == NULL || !pe_section_is_code(s) || end - begin > (64u << 20))
+            continue;
+        avail = pe_rva_span(img, begin, &code);
+        if (avail > end - begin)
+            avail = end - begin;
+        if (!c->ctx->opt->force_decode && !function_may_call(c, code, avail, begin))
             continue;
         st = decode_range(c, begin, end, begin, 1);
         if (st != PT_OK)
@@ -900,6 +938,29 @@ static pt_status decode_all(cs *c)
             return st;
     }
     return PT_OK;
+}
+
+static void widen(cs *c, uint32_t rva)
+{
+    if (rva < c->lo_target)
+        c->lo_target = rva;
+    if (rva > c->hi_target)
+        c->hi_target = rva;
+}
+
+static void target_range(cs *c)
+{
+    size_t i;
+    c->lo_target = UINT32_MAX;
+    c->hi_target = 0;
+    for (i = 0; i < c->ctx->slot_count; i++)
+        if (c->slot_api[i] >= 0)
+            widen(c, c->ctx->slots[i].rva);
+    for (i = 0; i < c->thunk_count; i++)
+        widen(c, c->thunks[i].rva);
+    if (c->wrapper_pass)
+        for (i = 0; i < c->wrapper_count; i++)
+            widen(c, c->wrappers[i].start);
 }
 
 /* Real .pdata covers each code byte about once; allow 4 times over. */
@@ -968,7 +1029,7 @@ pt_status pe_find_callsites(pe_ctx *ctx, pt_error *err)
         if (imp->name != NULL && strcmp(imp->name, "WdfVersionBind") == 0)
             c.wdf = any = 1;
     }
-    if (!any) {
+    if (!any && !ctx->opt->force_decode) {
         rec->analysis_note = "no pool-tag APIs imported (no direct call-site evidence)";
         goto out;
     }
@@ -984,11 +1045,13 @@ pt_status pe_find_callsites(pe_ctx *ctx, pt_error *err)
         if (st != PT_OK)
             goto out;
     }
+    target_range(&c);
     c.budget = decode_budget(img);
     st = decode_all(&c);
     if (st == PT_OK && c.wrapper_count > 0) {
         /* Second pass: constants passed to the wrappers found (one level). */
         c.wrapper_pass = 1;
+        target_range(&c);
         c.budget = decode_budget(img);
         st = decode_all(&c);
     }

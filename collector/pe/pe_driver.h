@@ -130,6 +130,8 @@ typedef struct pt_pe_options {
     size_t literal_tag_count;
     int no_callsites;         /* skip decoding (metadata only) */
     int no_hash;              /* skip SHA-256 (benchmarks of the decoder) */
+    int force_decode;         /* decode all code even without pool-API imports
+                                 (benchmark of the worst case) */
 } pt_pe_options;
 
 /* Reads the file behind src.  *out is always set (unless out of memory):

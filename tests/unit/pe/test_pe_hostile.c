@@ -161,8 +161,8 @@ static void test_resource_loops_and_counts(void)
     uint8_t *data = load("testdrv.sys", &size);
     uint8_t *copy;
     char error[1024];
-    uint64_t root;
-    uint32_t entry;
+    uint64_t root = 0;
+    uint32_t entry = 0;
 
     if (data == NULL)
         return;
@@ -211,8 +211,8 @@ static void test_directories_out_of_bounds(void)
     uint8_t *data = load("testdrv.sys", &size);
     uint8_t *copy;
     char error[1024], note[256];
-    uint64_t off;
-    uint32_t entry;
+    uint64_t off = 0;
+    uint32_t entry = 0;
 
     if (data == NULL)
         return;
@@ -264,8 +264,8 @@ static void test_garbled_signature(void)
     uint8_t *data = load("testdrv_signed.sys", &size);
     uint8_t *copy;
     char error[1024];
-    uint64_t off;
-    uint32_t entry, sec_off, sec_size;
+    uint64_t off = 0;
+    uint32_t entry = 0, sec_off, sec_size;
     int readable = 0, unreadable = 0;
 
     if (data == NULL)
