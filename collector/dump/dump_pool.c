@@ -1,5 +1,5 @@
-/* dump_pool.c - pool tracker tables and the big page table (§4 of the
- * dump brief).
+/* dump_pool.c - pool tracker tables (§4 of the dump brief); the big page
+ * table is in dump_bigpool.c.
  *
  * Without symbols the tables are found the way the brief describes:
  * nt!PoolTrackTable through the KDBG, its size in the variable before it
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dump_kernel_data.h"
 #include "dump_virt.h"
 #include "pt_byteorder.h"
 
@@ -35,8 +36,6 @@ static const dump_tracker_layout layouts[] = {
 /* Builds where the brief could not confirm the layout (Server 2022). */
 #define UNSURE_BUILD_MIN 20348u
 #define UNSURE_BUILD_MAX 21291u
-#define VALIDATE_ENTRIES 2048u
-#define READ_CHUNK_ENTRIES 1024u
 
 const dump_tracker_layout *dump_tracker_layouts(size_t *count)
 {
@@ -59,42 +58,6 @@ int dump_key_is_tag(uint32_t key)
 static uint64_t field_value(const uint8_t *e, const dump_tracker_layout *L, int f)
 {
     return L->field[f].width == 8 ? pt_le64(e + L->field[f].off) : pt_le32(e + L->field[f].off);
-}
-
-/* ---- reading arrays of entries ---- */
-
-typedef int (*entry_fn)(void *ctx, uint32_t index, const uint8_t *entry);
-
-/* Reads count entries of stride bytes at va in chunks; entries on pages the
- * dump lacks are skipped and counted in *missing. */
-static pt_status each_entry(dump_file *df, uint64_t va, uint32_t count, uint32_t stride,
-                            entry_fn fn, void *ctx, uint32_t *missing, pt_error *err)
-{
-    uint8_t *buf = malloc((size_t)READ_CHUNK_ENTRIES * stride);
-    uint32_t i = 0;
-    *missing = 0;
-    if (buf == NULL)
-        return pt_error_set(err, PT_ERR_NOMEM, df->name, PT_NO_OFFSET, "out of memory");
-    while (i < count) {
-        uint32_t n = count - i < READ_CHUNK_ENTRIES ? count - i : READ_CHUNK_ENTRIES, j;
-        uint64_t at = va + (uint64_t)i * stride;
-        int whole = dump_read_virt(df, at, buf, (size_t)n * stride, NULL) == PT_OK;
-        for (j = 0; j < n; j++) {
-            const uint8_t *e = buf + (size_t)j * stride;
-            if (!whole && dump_read_virt(df, at + (uint64_t)j * stride, buf + (size_t)j * stride,
-                                         stride, NULL) != PT_OK) {
-                (*missing)++;
-                continue;
-            }
-            if (!fn(ctx, i + j, e)) {
-                free(buf);
-                return PT_OK;
-            }
-        }
-        i += n;
-    }
-    free(buf);
-    return PT_OK;
 }
 
 /* ---- layout and size ---- */
@@ -128,13 +91,13 @@ static void check_table(dump_file *df, uint64_t va, uint32_t entries, uint32_t s
     uint32_t missing;
     memset(c, 0, sizeof *c);
     c->first_bad = UINT32_MAX;
-    (void)each_entry(df, va, entries, stride, check_key, c, &missing, NULL);
+    (void)dump_each_entry(df, va, entries, stride, check_key, c, &missing, NULL);
 }
 
 static int table_looks_valid(dump_file *df, uint64_t va, uint32_t entries, uint32_t stride)
 {
     key_check c;
-    check_table(df, va, entries < VALIDATE_ENTRIES ? entries : VALIDATE_ENTRIES, stride, &c);
+    check_table(df, va, entries < DUMP_VALIDATE_ENTRIES ? entries : DUMP_VALIDATE_ENTRIES, stride, &c);
     return c.checked > 0 && c.bad == 0 && c.used > 0;
 }
 
@@ -153,7 +116,7 @@ static const dump_tracker_layout *layout_for_build(const dump_file *df)
 static void choose_layout(dump_file *df, dump_pool_tables *p)
 {
     const dump_tracker_layout *expect = layout_for_build(df), *best = NULL;
-    uint32_t n = p->entries < VALIDATE_ENTRIES ? p->entries : VALIDATE_ENTRIES;
+    uint32_t n = p->entries < DUMP_VALIDATE_ENTRIES ? p->entries : DUMP_VALIDATE_ENTRIES;
     uint32_t best_used = 0, fits = 0;
     int expect_fits = 0;
     size_t i;
@@ -248,63 +211,9 @@ static void find_table_size(dump_file *df, dump_pool_tables *p)
 
 /* ---- ntoskrnl .data ---- */
 
-typedef struct data_section {
-    uint64_t va;
-    uint32_t size;
-    uint8_t *bytes; /* pages the dump lacks read as zeros */
-} data_section;
-
-/* Section headers of the PE at base (IMAGE_NT_HEADERS: FileHeader at +4,
- * NumberOfSections at +6, SizeOfOptionalHeader at +0x14; each header is 40
- * bytes with VirtualSize at +8 and VirtualAddress at +0xC). */
-static int load_data_section(dump_file *df, uint64_t base, data_section *ds)
-{
-    uint8_t hdr[0x1000];
-    uint32_t lfanew, nsec, opt, i, off;
-    memset(ds, 0, sizeof *ds);
-    if (base == 0 || dump_read_virt(df, base, hdr, sizeof hdr, NULL) != PT_OK ||
-        memcmp(hdr, "MZ", 2) != 0)
-        return 0;
-    lfanew = pt_le32(hdr + 0x3C);
-    if (lfanew > 0x800 || memcmp(hdr + lfanew, "PE\0\0", 4) != 0)
-        return 0;
-    nsec = pt_le16(hdr + lfanew + 6);
-    opt = pt_le16(hdr + lfanew + 0x14);
-    off = lfanew + 0x18 + opt;
-    for (i = 0; i < nsec && off + 40 * (i + 1) <= sizeof hdr; i++) {
-        const uint8_t *s = hdr + off + 40 * i;
-        uint32_t vsize = pt_le32(s + 8), rva = pt_le32(s + 12), p;
-        if (memcmp(s, ".data\0\0\0", 8) != 0)
-            continue;
-        if (vsize == 0 || vsize > DUMP_MAX_DATA_SECTION) {
-            dump_warnf(df, PT_NO_OFFSET, "ntoskrnl .data of %u bytes is over the %u read",
-                       vsize, DUMP_MAX_DATA_SECTION);
-            vsize = vsize == 0 ? 0 : DUMP_MAX_DATA_SECTION;
-        }
-        if (vsize == 0)
-            return 0;
-        ds->va = base + rva;
-        ds->size = vsize & ~7u;
-        ds->bytes = calloc(vsize, 1);
-        if (ds->bytes == NULL)
-            return 0;
-        for (p = 0; p < ds->size; p += DUMP_PAGE_SIZE) {
-            uint32_t n = ds->size - p < DUMP_PAGE_SIZE ? ds->size - p : DUMP_PAGE_SIZE;
-            (void)dump_read_virt(df, ds->va + p, ds->bytes + p, n, NULL);
-        }
-        return 1;
-    }
-    return 0;
-}
-
-static uint64_t ds_pointer(const dump_file *df, const data_section *ds, uint32_t off)
-{
-    return dump_pointer_size(df) == 8 ? pt_le64(ds->bytes + off) : pt_le32(ds->bytes + off);
-}
-
 /* ExPoolTagTables[]: the slot holding PoolTrackTable other than
  * nt!PoolTrackTable itself, followed by the other processors' tables. */
-static int find_cpu_tables(dump_file *df, dump_pool_tables *p, const data_section *ds,
+static int find_cpu_tables(dump_file *df, dump_pool_tables *p, const dump_data_section *ds,
                            uint64_t **tables, uint32_t *count)
 {
     unsigned ps = dump_pointer_size(df);
@@ -314,14 +223,14 @@ static int find_cpu_tables(dump_file *df, dump_pool_tables *p, const data_sectio
     for (off = 0; off + ps <= ds->size; off += ps) {
         uint32_t i, n = 0;
         uint64_t *t;
-        if (ds_pointer(df, ds, off) != p->pool_track_table ||
+        if (dump_data_section_pointer(df, ds, off) != p->pool_track_table ||
             ds->va + off == p->pool_track_table_var)
             continue;
         t = malloc(want * sizeof *t);
         if (t == NULL)
             return 0;
         for (i = 0; i < want && off + (i + 1) * ps <= ds->size; i++) {
-            uint64_t v = ds_pointer(df, ds, off + i * ps);
+            uint64_t v = dump_data_section_pointer(df, ds, off + i * ps);
             if (v == 0)
                 continue; /* processors without a table of their own */
             if (!dump_is_kernel_va(df, v))
@@ -335,46 +244,14 @@ static int find_cpu_tables(dump_file *df, dump_pool_tables *p, const data_sectio
     return 0;
 }
 
-/* A pointer/count pair: count in the slot after (or before) the pointer. */
-typedef int (*pair_ok_fn)(dump_file *df, const dump_pool_tables *p, uint64_t va,
-                          uint64_t count, void *ctx);
-
-static int find_pair(dump_file *df, const dump_pool_tables *p, const data_section *ds,
-                     uint64_t max_count, int pow2, pair_ok_fn ok, void *ctx, uint64_t *va,
-                     uint64_t *count)
+static int expansion_ok(dump_file *df, uint64_t va, uint64_t count, void *ctx)
 {
-    unsigned ps = dump_pointer_size(df);
-    uint32_t off, tried = 0;
-    int side;
-    for (off = ps; off + 2 * ps <= ds->size; off += ps) {
-        uint64_t v = ds_pointer(df, ds, off);
-        if (v == 0 || v % DUMP_PAGE_SIZE != 0 || !dump_is_kernel_va(df, v) ||
-            v == p->pool_track_table)
-            continue;
-        for (side = 0; side < 2; side++) {
-            uint64_t c = ds_pointer(df, ds, side == 0 ? off + ps : off - ps);
-            if (c == 0 || c > max_count || (pow2 && (c & (c - 1)) != 0))
-                continue;
-            if (++tried > 4096)
-                return 0; /* enough: a hostile .data will not make this slow */
-            if (ok(df, p, v, c, ctx)) {
-                *va = v;
-                *count = c;
-                return 1;
-            }
-        }
-    }
-    return 0;
-}
-
-static int expansion_ok(dump_file *df, const dump_pool_tables *p, uint64_t va, uint64_t count,
-                        void *ctx)
-{
-    (void)ctx;
+    const dump_tracker_layout *layout = ctx;
     if (count >= 65 && ((count - 1) & (count - 2)) == 0)
         return 0; /* that is the size of a hash table, not of the expansion */
-    return table_looks_valid(df, va, (uint32_t)count, p->layout->stride);
+    return table_looks_valid(df, va, (uint32_t)count, layout->stride);
 }
+
 
 /* ---- summing ---- */
 
@@ -447,7 +324,7 @@ static pt_status sum_table(dump_file *df, tag_map *m, uint64_t va, uint32_t entr
                            const char *what, pt_error *err)
 {
     uint32_t missing = 0;
-    pt_status st = each_entry(df, va, entries, m->layout->stride, add_entry, m, &missing, err);
+    pt_status st = dump_each_entry(df, va, entries, m->layout->stride, add_entry, m, &missing, err);
     if (st != PT_OK)
         return st;
     if (m->full)
@@ -500,161 +377,6 @@ static void check_sums(dump_file *df, dump_pool_tables *p)
     df->partial = 1;
 }
 
-/* ---- big page table (§4.5) ---- */
-
-typedef struct big_check {
-    dump_file *df;
-    uint32_t used, bad;
-} big_check;
-
-static int check_big(void *ctx, uint32_t index, const uint8_t *e)
-{
-    big_check *c = ctx;
-    unsigned ps = dump_pointer_size(c->df);
-    uint64_t va = ps == 8 ? pt_le64(e) : pt_le32(e);
-    uint32_t key = pt_le32(e + ps);
-    (void)index;
-    if (key == 0 && (va & ~UINT64_C(1)) == 0)
-        return 1;
-    if (!dump_key_is_tag(key) || !dump_is_kernel_va(c->df, va & ~UINT64_C(1)) ||
-        ((va & ~UINT64_C(1)) & 0xFFF) != 0)
-        c->bad++;
-    else
-        c->used++;
-    return 1;
-}
-
-typedef struct big_layout {
-    const char *name;
-    unsigned pointer_size;
-    uint32_t stride;
-    uint32_t min_build, max_build;
-    uint8_t type_off;   /* 0: the entry has no pool type */
-    uint8_t type_bitfield; /* {Pattern:8, PoolType:12, SlushSize:12} */
-    uint8_t size_off, size_width;
-    uint8_t size_in_pages;
-} big_layout;
-
-static const big_layout big_layouts[] = {
-    {"x86-xp", 4, 0x10, 0, 5999, 0, 0, 0x08, 4, 1},
-    {"x64-xp", 8, 0x18, 0, 5999, 0, 0, 0x0C, 4, 1},
-    {"x86-vista", 4, 0x10, 6000, 10239, 0x08, 0, 0x0C, 4, 0},
-    {"x64-vista", 8, 0x18, 6000, 10239, 0x0C, 0, 0x10, 8, 0},
-    {"x86-win10", 4, 0x10, 10240, UINT32_MAX, 0x08, 1, 0x0C, 4, 0},
-    {"x64-win10", 8, 0x18, 10240, 20347, 0x0C, 1, 0x10, 8, 0},
-    {"x64-2022", 8, 0x20, 20348, UINT32_MAX, 0x0C, 1, 0x10, 8, 0},
-};
-
-static const big_layout *big_layout_for(const dump_file *df)
-{
-    size_t i;
-    for (i = 0; i < sizeof big_layouts / sizeof big_layouts[0]; i++)
-        if (big_layouts[i].pointer_size == dump_pointer_size(df) &&
-            df->minor_version >= big_layouts[i].min_build &&
-            df->minor_version <= big_layouts[i].max_build)
-            return &big_layouts[i];
-    return NULL;
-}
-
-static int bigpage_ok(dump_file *df, const dump_pool_tables *p, uint64_t va, uint64_t count,
-                      void *ctx)
-{
-    const big_layout *L = ctx;
-    big_check c, tail;
-    uint32_t missing, n = count < VALIDATE_ENTRIES ? (uint32_t)count : VALIDATE_ENTRIES;
-    uint64_t end = va + count * L->stride;
-    uint32_t rest = (uint32_t)((DUMP_PAGE_SIZE - end % DUMP_PAGE_SIZE) % DUMP_PAGE_SIZE) /
-                    L->stride;
-    (void)p;
-    memset(&c, 0, sizeof c);
-    c.df = df;
-    (void)each_entry(df, va, n, L->stride, check_big, &c, &missing, NULL);
-    if (missing != 0 || c.bad != 0 || c.used == 0)
-        return 0;
-    /* A count that is too small (some other variable next to the pointer)
-     * leaves used entries after the end on the same page. */
-    memset(&tail, 0, sizeof tail);
-    tail.df = df;
-    if (count <= VALIDATE_ENTRIES && rest > 0)
-        (void)each_entry(df, end, rest, L->stride, check_big, &tail, &missing, NULL);
-    return tail.used == 0;
-}
-
-typedef struct big_emit {
-    dump_file *df;
-    const big_layout *L;
-    const pt_sink *sink;
-    uint64_t emitted;
-    pt_status st;
-} big_emit;
-
-static int emit_big(void *ctx, uint32_t index, const uint8_t *e)
-{
-    big_emit *b = ctx;
-    const big_layout *L = b->L;
-    uint64_t va = L->pointer_size == 8 ? pt_le64(e) : pt_le32(e);
-    uint32_t key = pt_le32(e + L->pointer_size);
-    pt_allocation a;
-    (void)index;
-    if (key == 0)
-        return 1;
-    memset(&a, 0, sizeof a);
-    a.address = va & ~UINT64_C(1);
-    a.freed = (int)(va & 1);
-    a.tag = pt_tag_unprotected(key);
-    a.size = L->size_width == 8 ? pt_le64(e + L->size_off) : pt_le32(e + L->size_off);
-    if (L->size_in_pages)
-        a.size *= DUMP_PAGE_SIZE;
-    a.pool = PT_POOL_NONPAGED;
-    if (L->type_off != 0) {
-        uint32_t t = pt_le32(e + L->type_off);
-        if (L->type_bitfield)
-            t = (t >> 8) & 0xFFF;
-        if (t & 1) /* PoolType & 1 means paged (MPFS) */
-            a.pool = PT_POOL_PAGED;
-        if (t & 0x20) /* session pool types (SESSION_POOL_MASK) */
-            a.pool = a.pool == PT_POOL_PAGED ? PT_POOL_SESSION_PAGED : PT_POOL_SESSION_NONPAGED;
-    }
-    b->st = pt_sink_allocation(b->sink, &a);
-    if (b->st != PT_OK)
-        return 0;
-    b->emitted++;
-    return 1;
-}
-
-pt_status dump_pool_each_big(dump_file *df, const dump_pool_tables *p, const pt_sink *sink,
-                             uint64_t *emitted, pt_error *err)
-{
-    big_emit b;
-    uint32_t missing = 0;
-    pt_status st;
-    *emitted = 0;
-    if (!p->have_bigpages)
-        return PT_OK;
-    memset(&b, 0, sizeof b);
-    b.df = df;
-    b.L = big_layout_for(df);
-    b.sink = sink;
-    if (b.L == NULL)
-        return PT_OK;
-    if (b.L->type_off == 0)
-        dump_warnf(df, PT_NO_OFFSET, "big page entries of build %u hold no pool type: their "
-                   "allocations are listed as nonpaged", df->minor_version);
-    st = each_entry(df, p->bigpage_table, p->bigpage_entries, b.L->stride, emit_big, &b,
-                    &missing, err);
-    *emitted = b.emitted;
-    if (st != PT_OK)
-        return st;
-    if (b.st != PT_OK)
-        return b.st;
-    if (missing != 0) {
-        dump_warnf(df, PT_NO_OFFSET, "big page table: %u of %u entries are on pages the "
-                   "dump lacks", missing, p->bigpage_entries);
-        df->partial = 1;
-    }
-    return PT_OK;
-}
-
 /* ---- putting it together ---- */
 
 /* The value of the pointer-sized variable the PDB names; 0 when absent. */
@@ -699,7 +421,7 @@ static int cpu_tables_from_symbols(dump_file *df, const dump_symbols *sym, uint6
     return n > 0;
 }
 
-static pt_status load_trackers(dump_file *df, dump_pool_tables *p, const data_section *ds,
+static pt_status load_trackers(dump_file *df, dump_pool_tables *p, const dump_data_section *ds,
                                const dump_symbols *sym, pt_error *err)
 {
     tag_map m;
@@ -753,8 +475,9 @@ static pt_status load_trackers(dump_file *df, dump_pool_tables *p, const data_se
     }
     if (p->from_symbols ? exp_va != 0 && exp_n != 0
                         : ds->bytes != NULL &&
-                              find_pair(df, p, ds, DUMP_MAX_EXPANSION_ENTRIES, 0, expansion_ok,
-                                        NULL, &exp_va, &exp_n)) {
+                              dump_find_pointer_pair(df, ds, p->pool_track_table,
+                                                     DUMP_MAX_EXPANSION_ENTRIES, 0, expansion_ok,
+                                                     (void *)p->layout, &exp_va, &exp_n)) {
         p->expansion = exp_va;
         p->expansion_entries = (uint32_t)exp_n;
         st = sum_table(df, &m, exp_va, (uint32_t)exp_n, "PoolTrackTableExpansion", err);
@@ -786,9 +509,8 @@ out:
 pt_status dump_pool_load(dump_file *df, const dump_kdbg *k, const dump_symbols *sym,
                          dump_pool_tables *p, pt_error *err)
 {
-    data_section ds;
-    const big_layout *bl;
-    uint64_t v, n;
+    dump_data_section ds;
+    uint64_t v;
     pt_error e2;
     pt_status st = PT_OK;
 
@@ -796,7 +518,7 @@ pt_status dump_pool_load(dump_file *df, const dump_kdbg *k, const dump_symbols *
     memset(&ds, 0, sizeof ds);
     p->kernel_base = dump_kdbg_field(df, k, KDBG_KERNBASE);
     p->from_symbols = sym != NULL && sym->loaded && sym->va[DUMP_SYM_POOLTRACKTABLE] != 0;
-    p->data_section_found = load_data_section(df, p->kernel_base, &ds);
+    p->data_section_found = dump_data_section_load(df, p->kernel_base, &ds);
     p->pool_track_table_var = p->from_symbols ? sym->va[DUMP_SYM_POOLTRACKTABLE]
                                               : dump_kdbg_field(df, k, KDBG_POOLTRACKTABLE);
     if (p->pool_track_table_var == 0) {
@@ -853,31 +575,7 @@ pt_status dump_pool_load(dump_file *df, const dump_kdbg *k, const dump_symbols *
     if (st != PT_OK)
         goto out;
 big:
-    bl = big_layout_for(df);
-    if (sym != NULL && sym->loaded && sym->va[DUMP_SYM_BIGPAGETABLE] != 0) {
-        v = sym_value(df, sym, DUMP_SYM_BIGPAGETABLE);
-        n = sym_value(df, sym, DUMP_SYM_BIGPAGETABLESIZE);
-        if (n > DUMP_MAX_BIGPAGE_ENTRIES) {
-            dump_warnf(df, PT_NO_OFFSET, "PoolBigPageTableSize %llu is over %u: big "
-                       "allocations not listed", (unsigned long long)n, DUMP_MAX_BIGPAGE_ENTRIES);
-            df->partial = 1;
-            v = 0;
-        }
-    } else if (bl == NULL || ds.bytes == NULL ||
-               !find_pair(df, p, &ds, DUMP_MAX_BIGPAGE_ENTRIES, 1, bigpage_ok, (void *)bl, &v,
-                          &n)) {
-        v = 0;
-    }
-    if (bl != NULL && v != 0 && n != 0) {
-        p->have_bigpages = 1;
-        p->bigpage_table = v;
-        p->bigpage_entries = (uint32_t)n;
-        p->bigpage_stride = bl->stride;
-        p->bigpage_layout = bl->name;
-    } else {
-        dump_warnf(df, PT_NO_OFFSET, "PoolBigPageTable not found%s: no big allocations listed",
-                   ds.bytes == NULL ? " (ntoskrnl .data unreadable)" : "");
-    }
+    dump_bigpool_find(df, sym, &ds, p->pool_track_table, p);
 out:
     free(ds.bytes);
     return st;

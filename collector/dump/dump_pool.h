@@ -15,8 +15,6 @@
 #define DUMP_MAX_CPU_TABLES 2048u
 #define DUMP_MAX_EXPANSION_ENTRIES (UINT32_C(1) << 20)
 #define DUMP_MAX_BIGPAGE_ENTRIES (UINT32_C(1) << 24)
-/* ntoskrnl's .data is read whole to find the tables' variables. */
-#define DUMP_MAX_DATA_SECTION (16u << 20)
 
 /* Counter fields of a tracker entry, in this order. */
 enum { TRK_NP_ALLOCS, TRK_NP_FREES, TRK_NP_BYTES, TRK_P_ALLOCS, TRK_P_FREES, TRK_P_BYTES,
@@ -79,6 +77,13 @@ void dump_pool_free(dump_pool_tables *p);
 /* Emits one pt_allocation per used big page table entry. */
 pt_status dump_pool_each_big(dump_file *df, const dump_pool_tables *p, const pt_sink *sink,
                              uint64_t *emitted, pt_error *err);
+
+/* Internal to the module: locates the big page table into p (through
+ * sym, or a pointer/size pair in ntoskrnl's .data, ignoring `exclude`). */
+struct dump_data_section;
+void dump_bigpool_find(dump_file *df, const dump_symbols *sym,
+                       const struct dump_data_section *ds, uint64_t exclude,
+                       dump_pool_tables *p);
 
 /* Whether the value could be a pool tag key. */
 int dump_key_is_tag(uint32_t key);

@@ -13,17 +13,30 @@
 #include "dumpgen.h"
 #include "pt_test.h"
 
+static char gen_dir[256];
+
+/* The test's scratch folder goes away when the program ends. */
+static inline void gen_tmpdir_remove(void)
+{
+    char cmd[300];
+    if (gen_dir[0] != '\0' && strncmp(gen_dir, "/tmp/pt_dump_test_", 18) == 0) {
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", gen_dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", gen_dir);
+    }
+}
+
 static inline const char *gen_tmpdir(void)
 {
-    static char dir[256];
-    if (dir[0] == '\0') {
-        snprintf(dir, sizeof dir, "/tmp/pt_dump_test_XXXXXX");
-        if (mkdtemp(dir) == NULL) {
+    if (gen_dir[0] == '\0') {
+        snprintf(gen_dir, sizeof gen_dir, "/tmp/pt_dump_test_XXXXXX");
+        if (mkdtemp(gen_dir) == NULL) {
             perror("mkdtemp");
             exit(2);
         }
+        atexit(gen_tmpdir_remove);
     }
-    return dir;
+    return gen_dir;
 }
 
 static inline void gen_path(char *out, size_t n, const char *name)

@@ -1,0 +1,118 @@
+/* dump_kernel_data.c - kernel tables and ntoskrnl .data without symbols. */
+#include "dump_kernel_data.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dump_virt.h"
+#include "pt_byteorder.h"
+
+
+/* Reads count entries of stride bytes at va in chunks; entries on pages the
+ * dump lacks are skipped and counted in *missing. */
+pt_status dump_each_entry(dump_file *df, uint64_t va, uint32_t count, uint32_t stride,
+                            dump_entry_fn fn, void *ctx, uint32_t *missing, pt_error *err)
+{
+    uint8_t *buf = malloc((size_t)DUMP_READ_CHUNK_ENTRIES * stride);
+    uint32_t i = 0;
+    *missing = 0;
+    if (buf == NULL)
+        return pt_error_set(err, PT_ERR_NOMEM, df->name, PT_NO_OFFSET, "out of memory");
+    while (i < count) {
+        uint32_t n = count - i < DUMP_READ_CHUNK_ENTRIES ? count - i : DUMP_READ_CHUNK_ENTRIES, j;
+        uint64_t at = va + (uint64_t)i * stride;
+        int whole = dump_read_virt(df, at, buf, (size_t)n * stride, NULL) == PT_OK;
+        for (j = 0; j < n; j++) {
+            const uint8_t *e = buf + (size_t)j * stride;
+            if (!whole && dump_read_virt(df, at + (uint64_t)j * stride, buf + (size_t)j * stride,
+                                         stride, NULL) != PT_OK) {
+                (*missing)++;
+                continue;
+            }
+            if (!fn(ctx, i + j, e)) {
+                free(buf);
+                return PT_OK;
+            }
+        }
+        i += n;
+    }
+    free(buf);
+    return PT_OK;
+}
+
+/* Section headers of the PE at base (IMAGE_NT_HEADERS: FileHeader at +4,
+ * NumberOfSections at +6, SizeOfOptionalHeader at +0x14; each header is 40
+ * bytes with VirtualSize at +8 and VirtualAddress at +0xC). */
+int dump_data_section_load(dump_file *df, uint64_t base, dump_data_section *ds)
+{
+    uint8_t hdr[0x1000];
+    uint32_t lfanew, nsec, opt, i, off;
+    memset(ds, 0, sizeof *ds);
+    if (base == 0 || dump_read_virt(df, base, hdr, sizeof hdr, NULL) != PT_OK ||
+        memcmp(hdr, "MZ", 2) != 0)
+        return 0;
+    lfanew = pt_le32(hdr + 0x3C);
+    if (lfanew > 0x800 || memcmp(hdr + lfanew, "PE\0\0", 4) != 0)
+        return 0;
+    nsec = pt_le16(hdr + lfanew + 6);
+    opt = pt_le16(hdr + lfanew + 0x14);
+    off = lfanew + 0x18 + opt;
+    for (i = 0; i < nsec && off + 40 * (i + 1) <= sizeof hdr; i++) {
+        const uint8_t *s = hdr + off + 40 * i;
+        uint32_t vsize = pt_le32(s + 8), rva = pt_le32(s + 12), p;
+        if (memcmp(s, ".data\0\0\0", 8) != 0)
+            continue;
+        if (vsize == 0 || vsize > DUMP_MAX_DATA_SECTION) {
+            dump_warnf(df, PT_NO_OFFSET, "ntoskrnl .data of %u bytes is over the %u read",
+                       vsize, DUMP_MAX_DATA_SECTION);
+            vsize = vsize == 0 ? 0 : DUMP_MAX_DATA_SECTION;
+        }
+        if (vsize == 0)
+            return 0;
+        ds->va = base + rva;
+        ds->size = vsize & ~7u;
+        ds->bytes = calloc(vsize, 1);
+        if (ds->bytes == NULL)
+            return 0;
+        for (p = 0; p < ds->size; p += DUMP_PAGE_SIZE) {
+            uint32_t n = ds->size - p < DUMP_PAGE_SIZE ? ds->size - p : DUMP_PAGE_SIZE;
+            (void)dump_read_virt(df, ds->va + p, ds->bytes + p, n, NULL);
+        }
+        return 1;
+    }
+    return 0;
+}
+
+uint64_t dump_data_section_pointer(const dump_file *df, const dump_data_section *ds, uint32_t off)
+{
+    return dump_pointer_size(df) == 8 ? pt_le64(ds->bytes + off) : pt_le32(ds->bytes + off);
+}
+
+int dump_find_pointer_pair(dump_file *df, const dump_data_section *ds, uint64_t exclude,
+                           uint64_t max_count, int pow2, dump_pair_ok_fn ok, void *ctx,
+                           uint64_t *va, uint64_t *count)
+{
+    unsigned ps = dump_pointer_size(df);
+    uint32_t off, tried = 0;
+    int side;
+    for (off = ps; off + 2 * ps <= ds->size; off += ps) {
+        uint64_t v = dump_data_section_pointer(df, ds, off);
+        if (v == 0 || v % DUMP_PAGE_SIZE != 0 || !dump_is_kernel_va(df, v) ||
+            v == exclude)
+            continue;
+        for (side = 0; side < 2; side++) {
+            uint64_t c = dump_data_section_pointer(df, ds, side == 0 ? off + ps : off - ps);
+            if (c == 0 || c > max_count || (pow2 && (c & (c - 1)) != 0))
+                continue;
+            if (++tried > 4096)
+                return 0; /* enough: a hostile .data will not make this slow */
+            if (ok(df, v, c, ctx)) {
+                *va = v;
+                *count = c;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
