@@ -14,6 +14,8 @@ struct pt_archive {
     sqlite3 *db;
     char *path;
     int schema_version;
+    const pt_archive_migration *migrations;
+    size_t migration_count;
 };
 
 sqlite3 *pt_archive_db(pt_archive *a)
@@ -52,11 +54,14 @@ static int migration_version(const pt_archive_migration *m)
     return p == m->name ? -1 : v;
 }
 
+static int latest_of(const pt_archive_migration *m, size_t count)
+{
+    return count == 0 ? 0 : migration_version(&m[count - 1]);
+}
+
 int pt_archive_schema_latest(void)
 {
-    if (pt_archive_migration_count == 0)
-        return 0;
-    return migration_version(&pt_archive_migrations[pt_archive_migration_count - 1]);
+    return latest_of(pt_archive_migrations, pt_archive_migration_count);
 }
 
 pt_status pt_archive_db_error(pt_archive *a, pt_error *err, const char *what)
@@ -202,14 +207,17 @@ static pt_status read_schema_version(pt_archive *a, int *version, pt_error *err)
     return rc;
 }
 
-/* Checks that the embedded migrations are numbered 1, 2, 3... */
-static pt_status check_migration_table(pt_error *err)
+/* Checks that the migrations are numbered 1, 2, 3... */
+static pt_status check_migration_table(const pt_archive_migration *m, size_t count,
+                                       pt_error *err)
 {
     size_t i;
-    for (i = 0; i < pt_archive_migration_count; i++) {
-        if (migration_version(&pt_archive_migrations[i]) != (int)i + 1)
-            return pt_error_set(err, PT_ERR_INTERNAL, pt_archive_migrations[i].name,
-                                PT_NO_OFFSET, "archive migrations must be numbered 1, 2, 3...");
+    if (count == 0)
+        return pt_error_set(err, PT_ERR_INTERNAL, NULL, PT_NO_OFFSET, "no archive schema");
+    for (i = 0; i < count; i++) {
+        if (migration_version(&m[i]) != (int)i + 1)
+            return pt_error_set(err, PT_ERR_INTERNAL, m[i].name, PT_NO_OFFSET,
+                                "archive migrations must be numbered 1, 2, 3...");
     }
     return PT_OK;
 }
@@ -226,8 +234,8 @@ static pt_status migrate(pt_archive *a, int from, pt_error *err)
     if (rc != PT_OK)
         return rc;
     pt_archive_now(now);
-    for (i = (size_t)from; i < pt_archive_migration_count; i++) {
-        const pt_archive_migration *m = &pt_archive_migrations[i];
+    for (i = (size_t)from; i < a->migration_count; i++) {
+        const pt_archive_migration *m = &a->migrations[i];
         rc = pt_archive_exec(a, m->sql, err);
         if (rc != PT_OK) {
             pt_error_prefix(err, "migration %s", m->name);
@@ -254,7 +262,7 @@ static pt_status migrate(pt_archive *a, int from, pt_error *err)
     ins = NULL;
     rc = pt_archive_commit(a, err);
     if (rc == PT_OK)
-        a->schema_version = pt_archive_schema_latest();
+        a->schema_version = latest_of(a->migrations, a->migration_count);
     return rc;
 fail:
     sqlite3_finalize(ins);
@@ -279,16 +287,25 @@ static pt_status set_pragmas(pt_archive *a, pt_error *err)
 
 pt_status pt_archive_open(const char *path, int flags, pt_archive **out, pt_error *err)
 {
+    return pt_archive_open_with(path, flags, pt_archive_migrations, pt_archive_migration_count,
+                                out, err);
+}
+
+pt_status pt_archive_open_with(const char *path, int flags,
+                               const pt_archive_migration *migrations, size_t count,
+                               pt_archive **out, pt_error *err)
+{
     pt_archive *a = NULL;
     struct stat sb;
     int exists = stat(path, &sb) == 0;
     int empty = 0, version = 0;
     /* One connection is used by one thread: no SQLite mutexes. */
     int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    int latest = latest_of(migrations, count);
     pt_status rc;
 
     *out = NULL;
-    rc = check_migration_table(err);
+    rc = check_migration_table(migrations, count, err);
     if (rc != PT_OK)
         return rc;
     if (!exists && !(flags & PT_ARCHIVE_CREATE))
@@ -305,6 +322,8 @@ pt_status pt_archive_open(const char *path, int flags, pt_archive **out, pt_erro
         free(a);
         return pt_error_set(err, PT_ERR_NOMEM, path, PT_NO_OFFSET, "out of memory");
     }
+    a->migrations = migrations;
+    a->migration_count = count;
     if (sqlite3_open_v2(path, &a->db, oflags, NULL) != SQLITE_OK) {
         rc = pt_archive_db_error(a, err, "cannot open the archive");
         goto fail;
@@ -321,17 +340,17 @@ pt_status pt_archive_open(const char *path, int flags, pt_archive **out, pt_erro
         rc = read_schema_version(a, &version, err);
         if (rc != PT_OK)
             goto fail;
-        if (version > pt_archive_schema_latest() || version < 1) {
+        if (version > latest || version < 1) {
             rc = pt_error_set(err, PT_ERR_SCHEMA, path, PT_NO_OFFSET,
                               "archive schema version %d is not one this pooltriage "
                               "knows (it reads versions 1 to %d); use the pooltriage "
                               "that wrote it, or a newer one",
-                              version, pt_archive_schema_latest());
+                              version, latest);
             goto fail;
         }
     }
     a->schema_version = version;
-    if (version < pt_archive_schema_latest()) {
+    if (version < latest) {
         rc = migrate(a, version, err);
         if (rc != PT_OK)
             goto fail;

@@ -18,4 +18,13 @@ typedef struct pt_archive_migration {
 extern const pt_archive_migration pt_archive_migrations[];
 extern const size_t pt_archive_migration_count;
 
+#include "archive.h"
+
+/* pt_archive_open with another list of migrations (tests use it to check
+ * how an older archive is migrated, and that a failed migration changes
+ * nothing). */
+pt_status pt_archive_open_with(const char *path, int flags,
+                               const pt_archive_migration *migrations, size_t count,
+                               pt_archive **out, pt_error *err);
+
 #endif

@@ -2,6 +2,7 @@
  * the archive, through the import sink. */
 #include "archive.h"
 #include "archive_fixture.h"
+#include "archive_schema.h"
 #include "pt_test.h"
 
 static void test_new_archive_has_the_latest_schema(void)
@@ -179,7 +180,61 @@ static void test_failed_load_leaves_the_file_as_it_was(void)
     unlink(path);
 }
 
+/* An archive written by a pooltriage that knew version 1 only, opened by
+ * one that knows a version 2: migrated in one transaction; a migration
+ * that fails leaves the file as it was. */
+static void test_older_archive_is_migrated(void)
+{
+    char path[4096];
+    pt_archive *a = NULL;
+    pt_error err;
+    unsigned char *before;
+    size_t len;
+    pt_archive_migration v2[2], bad[2];
+    sqlite3_stmt *st = NULL;
+
+    v2[0] = bad[0] = pt_archive_migrations[0];
+    v2[1].name = "002_test_drivers.sql";
+    v2[1].sql = "CREATE TABLE test_drivers (name TEXT); INSERT INTO test_drivers VALUES ('x.sys');";
+    bad[1].name = "002_test_broken.sql";
+    bad[1].sql = "CREATE TABLE half_done (x); INSERT INTO no_such_table VALUES (1);";
+
+    fixture_path("archive-migrate.db", path, sizeof path);
+    PT_CHECK(pt_archive_open_with(path, PT_ARCHIVE_CREATE, pt_archive_migrations, 1, &a, &err) ==
+             PT_OK);
+    if (a == NULL)
+        return;
+    PT_CHECK(fixture_load_series(a, "kept", 3, 10, NULL, &err) == PT_OK);
+    pt_archive_close(a);
+    before = fixture_slurp(path, &len);
+
+    PT_CHECK(pt_archive_open_with(path, PT_ARCHIVE_OPEN_EXISTING, bad, 2, &a, &err) == PT_ERR_DB);
+    PT_CHECK(strstr(err.message, "002_test_broken.sql") != NULL);
+    PT_CHECK(fixture_same(path, before, len));
+
+    PT_CHECK(pt_archive_open_with(path, PT_ARCHIVE_OPEN_EXISTING, v2, 2, &a, &err) == PT_OK);
+    if (a == NULL)
+        return;
+    PT_CHECK(pt_archive_schema_version(a) == 2);
+    PT_CHECK(pt_archive_prepare(a,
+                                "SELECT (SELECT count(*) FROM schema_version), "
+                                "(SELECT name FROM test_drivers), (SELECT count(*) FROM cases)",
+                                &st, &err) == PT_OK);
+    PT_CHECK(sqlite3_step(st) == SQLITE_ROW);
+    PT_CHECK(sqlite3_column_int(st, 0) == 2);
+    PT_CHECK_STR((const char *)sqlite3_column_text(st, 1), "x.sys");
+    PT_CHECK(sqlite3_column_int(st, 2) == 1);
+    sqlite3_finalize(st);
+    pt_archive_close(a);
+    /* Now it is newer than a version-1 pooltriage: refused there. */
+    PT_CHECK(pt_archive_open_with(path, PT_ARCHIVE_OPEN_EXISTING, pt_archive_migrations, 1, &a,
+                                  &err) == PT_ERR_SCHEMA);
+    free(before);
+    unlink(path);
+}
+
 PT_TEST_MAIN(PT_TEST(test_new_archive_has_the_latest_schema),
+             PT_TEST(test_older_archive_is_migrated),
              PT_TEST(test_newer_schema_is_refused_and_untouched), PT_TEST(test_not_an_archive),
              PT_TEST(test_same_bundle_twice_changes_nothing),
              PT_TEST(test_failed_load_leaves_the_file_as_it_was))
