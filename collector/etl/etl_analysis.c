@@ -143,8 +143,9 @@ pt_status etl_analysis_create(const etl_file *f, int server2003, etl_analysis **
     a->server2003 = server2003;
     etl_stats_init(&a->stats);
     a->origin = lf->header_ts;
-    /* Start at 1 ms and double as the trace grows (see take_snapshots). */
-    a->interval = lf->perf_freq >= 1000 ? lf->perf_freq / 1000 : 10000;
+    /* Start at 1 us and double as the trace grows (see take_snapshots), so
+     * a trace of any length ends with 64 to 128 samples. */
+    a->interval = lf->perf_freq >= 1000000 ? lf->perf_freq / 1000000 : 1;
     a->next_boundary = a->origin + a->interval;
     *out = a;
     return PT_OK;
