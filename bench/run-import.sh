@@ -40,10 +40,13 @@ command -v sqlite3 >/dev/null || die "sqlite3 (the shell) is needed for the base
 
 # --- build ------------------------------------------------------------------
 if [ ! -f "$build/CMakeCache.txt" ]; then
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DPT_TESTS=OFF >/dev/null
+  # An optimized build; warnings are errors in CI (tests/run-all.sh), not here.
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DPT_TESTS=OFF -DPT_WERROR=OFF >/dev/null
 fi
-cmake --build "$build" --target pooltriage-collect pooltriage -j "$jobs" >/dev/null ||
-  die "build failed (run: cmake --build $build --target pooltriage-collect pooltriage)"
+if ! cmake --build "$build" --target pooltriage-collect pooltriage -j "$jobs" >"$build/build.log" 2>&1; then
+  tail -n 30 "$build/build.log" >&2
+  die "build failed (whole log: $build/build.log)"
+fi
 find_program() {
   find "$build" -type f -name "$1" -perm -u+x -not -path '*/CMakeFiles/*' | head -n 1
 }
