@@ -699,7 +699,7 @@ static pt_status poolused_describe(pt_source *src, const pt_read_options *opt,
     const char *raw;
     size_t raw_len;
     pt_status rc = PT_OK;
-    int r = 0, lines = 0;
+    int r = 0, commands = 0, sorts = 0;
 
     (void)opt;
     if (clean == NULL)
@@ -709,15 +709,15 @@ static pt_status poolused_describe(pt_source *src, const pt_read_options *opt,
         free(clean);
         return rc;
     }
-    /* The command and the sort order are in the first lines. */
-    while (lines++ < 200 && (r = pt_line_reader_next(&lr, &raw, &raw_len, err)) == 1) {
+    /* Each command and its sort order (a log may hold several). */
+    while ((r = pt_line_reader_next(&lr, &raw, &raw_len, err)) == 1) {
         char col[512];
         size_t n = text_clean_line(raw, raw_len, clean);
         n = text_strip_remark(clean, n);
         text_collapse(clean, n, col, sizeof col);
-        if (strstr(col, "!poolused") != NULL)
+        if (strstr(col, "!poolused") != NULL && commands++ < 8)
             rc = fact(ctx, "command", strstr(col, "!poolused"));
-        else if (strncmp(col, "Sorting by", 10) == 0)
+        else if (strncmp(col, "Sorting by", 10) == 0 && sorts++ < 8)
             rc = fact(ctx, "sort", text_skip_blanks(col + 10));
         if (rc != PT_OK)
             break;
