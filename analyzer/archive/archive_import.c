@@ -154,7 +154,7 @@ pt_status pt_archive_import_bundle(pt_archive *a, const char *bundle_path,
     rc = pt_bundle_open(bundle_path, opt->partial_ok ? PT_BUNDLE_ALLOW_PARTIAL : PT_BUNDLE_STRICT,
                         &b, err);
     if (rc != PT_OK)
-        return rc;
+        goto out;
     fill_bundle_info(b, &bi);
     snprintf(res->bundle_id, sizeof res->bundle_id, "%s", bi.sha256 != NULL ? bi.sha256 : "");
     res->partial = bi.partial;
