@@ -234,6 +234,20 @@ static void check_variant(const variant *v)
             PT_CHECK(rate > expect * 0.97 && rate < expect * 1.03);
         }
     }
+    /* each series sample holds exactly the Leak allocations made before
+     * its time (they are never freed; their times come with them) */
+    {
+        size_t k, exact = 1;
+        for (i = 0; i + 1 < cap.nsamples; i++) {
+            const cap_row *r = sample_row(&cap.samples[i], "Leak", PT_POOL_NONPAGED);
+            uint64_t before = 0;
+            for (k = 0; k < cap.leaks.nallocs; k++)
+                before += cap.leaks.allocs[k].time < cap.samples[i].time;
+            if ((r ? r->outstanding : 0) != before || (r ? r->bytes : 0) != before * c.leak_size)
+                exact = 0;
+        }
+        PT_CHECK(exact);
+    }
     /* outstanding allocations, stacks, images, and the leak grouping */
     PT_CHECK_U64(cap.leaks.nallocs, t.truth.leak_allocs);
     PT_CHECK_U64(cap.leaks.nmods, t.truth.kernel_images);
