@@ -40,13 +40,20 @@ pt_status dump_each_entry(dump_file *df, uint64_t va, uint32_t count, uint32_t s
     return PT_OK;
 }
 
-/* Section headers of the PE at base (IMAGE_NT_HEADERS: FileHeader at +4,
- * NumberOfSections at +6, SizeOfOptionalHeader at +0x14; each header is 40
- * bytes with VirtualSize at +8 and VirtualAddress at +0xC). */
+#define SCN_CNT_CODE 0x20u
+#define SCN_MEM_WRITE 0x80000000u
+
+/* The kernel's writable data: .data and the other writable, non-code
+ * sections (ALMOSTRO, CACHEALI, ... on recent kernels), read as one span
+ * from the lowest to the highest.  Section headers of the PE at base
+ * (IMAGE_NT_HEADERS: NumberOfSections at +6, SizeOfOptionalHeader at
+ * +0x14; each header 40 bytes: VirtualSize +8, VirtualAddress +0xC,
+ * Characteristics +0x24). */
 int dump_data_section_load(dump_file *df, uint64_t base, dump_data_section *ds)
 {
     uint8_t hdr[0x1000];
-    uint32_t lfanew, nsec, opt, i, off;
+    uint32_t lfanew, nsec, opt, i, off, p;
+    uint64_t lo = UINT64_MAX, hi = 0;
     memset(ds, 0, sizeof *ds);
     if (base == 0 || dump_read_virt(df, base, hdr, sizeof hdr, NULL) != PT_OK ||
         memcmp(hdr, "MZ", 2) != 0)
@@ -59,28 +66,33 @@ int dump_data_section_load(dump_file *df, uint64_t base, dump_data_section *ds)
     off = lfanew + 0x18 + opt;
     for (i = 0; i < nsec && off + 40 * (i + 1) <= sizeof hdr; i++) {
         const uint8_t *s = hdr + off + 40 * i;
-        uint32_t vsize = pt_le32(s + 8), rva = pt_le32(s + 12), p;
-        if (memcmp(s, ".data\0\0\0", 8) != 0)
+        uint32_t vsize = pt_le32(s + 8), rva = pt_le32(s + 12), flags = pt_le32(s + 0x24);
+        int data = memcmp(s, ".data\0\0\0", 8) == 0 ||
+                   ((flags & SCN_MEM_WRITE) && !(flags & SCN_CNT_CODE));
+        if (!data || vsize == 0)
             continue;
-        if (vsize == 0 || vsize > DUMP_MAX_DATA_SECTION) {
-            dump_warnf(df, PT_NO_OFFSET, "ntoskrnl .data of %u bytes is over the %u read",
-                       vsize, DUMP_MAX_DATA_SECTION);
-            vsize = vsize == 0 ? 0 : DUMP_MAX_DATA_SECTION;
-        }
-        if (vsize == 0)
-            return 0;
-        ds->va = base + rva;
-        ds->size = vsize & ~7u;
-        ds->bytes = calloc(vsize, 1);
-        if (ds->bytes == NULL)
-            return 0;
-        for (p = 0; p < ds->size; p += DUMP_PAGE_SIZE) {
-            uint32_t n = ds->size - p < DUMP_PAGE_SIZE ? ds->size - p : DUMP_PAGE_SIZE;
-            (void)dump_read_virt(df, ds->va + p, ds->bytes + p, n, NULL);
-        }
-        return 1;
+        if (rva < lo)
+            lo = rva;
+        if ((uint64_t)rva + vsize > hi)
+            hi = (uint64_t)rva + vsize;
     }
-    return 0;
+    if (hi <= lo)
+        return 0;
+    if (hi - lo > DUMP_MAX_DATA_SECTION) {
+        dump_warnf(df, PT_NO_OFFSET, "ntoskrnl's writable sections span %llu bytes; only the "
+                   "first %u are searched", (unsigned long long)(hi - lo), DUMP_MAX_DATA_SECTION);
+        hi = lo + DUMP_MAX_DATA_SECTION;
+    }
+    ds->va = base + lo;
+    ds->size = (uint32_t)(hi - lo) & ~7u;
+    ds->bytes = calloc(ds->size ? ds->size : 1, 1);
+    if (ds->bytes == NULL)
+        return 0;
+    for (p = 0; p < ds->size; p += DUMP_PAGE_SIZE) {
+        uint32_t n = ds->size - p < DUMP_PAGE_SIZE ? ds->size - p : DUMP_PAGE_SIZE;
+        (void)dump_read_virt(df, ds->va + p, ds->bytes + p, n, NULL);
+    }
+    return 1;
 }
 
 uint64_t dump_data_section_pointer(const dump_file *df, const dump_data_section *ds, uint32_t off)

@@ -404,6 +404,7 @@ static pt_status describe_triage(const dump_triage *t, pt_fact_fn fact, void *ct
          t->debugger_data_size);
     FACT("triage_data_blocks", "0x%X, %u blocks", t->data_blocks_offset, t->data_blocks_count);
     FACT("pool_data", "none: a triage dump holds no pool tracker or big page tables");
+    FACT("tracker_layout", "none (a triage dump holds no tracker table)");
 out:
     return st;
 }

@@ -668,9 +668,11 @@ static int build_pe(dumpgen *g, uint64_t base, uint32_t timestamp, int kernel)
         memcpy(h + sh, ".text\0\0\0", 8);
         put32(h + sh + 8, 0x80000);
         put32(h + sh + 12, 0x1000);
+        put32(h + sh + 0x24, 0x60000020u); /* code, execute, read */
         memcpy(h + sh + 40, ".data\0\0\0", 8);
         put32(h + sh + 48, 0x2000);
         put32(h + sh + 52, (uint32_t)(g->data_va - base));
+        put32(h + sh + 40 + 0x24, 0xC0000040u); /* initialized data, read, write */
     }
     return dumpgen_poke(g, base, h, sizeof h);
 }
