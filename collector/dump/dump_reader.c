@@ -192,6 +192,34 @@ static const vm_counter vm_counters[] = {
     {"Peak Commitment", KDBG_MMPEAKCOMMITMENT, 0},
 };
 
+/* Pool bytes the tracker tables account for, summed over every tag: the
+ * fallback the brief gives for kernels whose KDBG no longer points at the
+ * pool counters (named apart from !vm's, in bytes). */
+static pt_status emit_tracked_totals(dump_case *c, const pt_sink *sink, uint32_t *emitted)
+{
+    uint64_t total[2] = {0, 0};
+    size_t i;
+    int pool;
+    if (!c->pool.have_trackers)
+        return PT_OK;
+    for (i = 0; i < c->pool.tag_count; i++)
+        for (pool = 0; pool < 2; pool++)
+            total[pool] += c->pool.tags[i].v[pool ? TRK_P_BYTES : TRK_NP_BYTES];
+    for (pool = 0; pool < 2; pool++) {
+        pt_counter ctr;
+        pt_status st;
+        unsigned width = c->pool.layout->field[pool ? TRK_P_BYTES : TRK_NP_BYTES].width;
+        ctr.name = pool ? "PagedPool Tracked Bytes" : "NonPagedPool Tracked Bytes";
+        ctr.unit = "bytes";
+        ctr.value = width == 4 ? total[pool] & 0xFFFFFFFFu : total[pool];
+        st = pt_sink_counter(sink, &ctr);
+        if (st != PT_OK)
+            return st;
+        (*emitted)++;
+    }
+    return PT_OK;
+}
+
 static pt_status emit_counters(dump_case *c, const pt_sink *sink, uint32_t *emitted)
 {
     char missing[512];
@@ -221,7 +249,7 @@ static pt_status emit_counters(dump_case *c, const pt_sink *sink, uint32_t *emit
         dump_warnf(c->df, PT_NO_OFFSET,
                    "memory counters this dump's KDBG does not reach (not zero, missing): %s",
                    missing);
-    return PT_OK;
+    return emit_tracked_totals(c, sink, emitted);
 }
 
 static pt_status emit_tags(dump_case *c, const pt_sink *sink)

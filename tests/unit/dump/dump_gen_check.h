@@ -151,6 +151,19 @@ static inline void gen_check_counters(const dumpgen *g, const dumpgen_spec *s, c
         else
             PT_CHECK_U64(v, s->counters[i]);
     }
+    {
+        /* the tracked totals: the sum of every tag's bytes */
+        uint64_t np = 0, pg = 0, v = 0;
+        for (i = 0; i < s->ntags; i++) {
+            np += s->tags[i].np_bytes;
+            pg += s->tags[i].p_bytes;
+        }
+        PT_CHECK(capture_counter(c, "NonPagedPool Tracked Bytes", &v));
+        PT_CHECK_U64(v, np & wmask(dumpgen_field_width(g, 2)));
+        PT_CHECK(capture_counter(c, "PagedPool Tracked Bytes", &v));
+        PT_CHECK_U64(v, pg & wmask(dumpgen_field_width(g, 5)));
+        exposed += 2;
+    }
     PT_CHECK_U64(c->ncounters, exposed);
     if (exposed < DG_CTR_COUNT)
         PT_CHECK(capture_has_warning(c, "missing"));
