@@ -246,6 +246,18 @@ $a
 $b"
     say "member names, sizes and hashes match a Linux collection of the same files"
   fi
+  # Driver evidence the Windows way: wine's own System32\drivers (PE files
+  # decoded with the mingw build of Zydis).
+  local drivers=$build/wine-drivers.bundle
+  rm -f "$drivers"
+  say "collecting C:\\windows\\system32\\drivers under wine -> $drivers"
+  run_wine "$exe" --drivers 'C:\windows\system32\drivers' -o "$drivers" ||
+    die "collecting wine's drivers failed under wine"
+  [ -s "$drivers" ] || die "no bundle written at $drivers"
+  if [ -n "${PT_POOLTRIAGE:-}" ]; then
+    "$PT_POOLTRIAGE" inspect "$drivers" | grep -E '^ *modules: .*drivers: [1-9]' ||
+      die "the drivers bundle written under wine names no driver"
+  fi
 }
 
 [ "$do_install" -eq 1 ] && install_packages
