@@ -99,8 +99,21 @@ int etl_event_parse(const uint8_t *p, size_t avail, etl_event *ev)
         return -1;
     type = p[2];
     flags = p[3];
-    memset(ev, 0, sizeof *ev);
+    /* every field set here (no memset: this runs for every event) */
+    ev->kind = ETL_HK_UNKNOWN;
+    ev->ptr64 = 0;
+    ev->kernel = 0;
+    ev->hook = 0;
+    ev->version = 0;
+    ev->size = 0;
+    ev->has_thread = 0;
+    ev->tid = ev->pid = 0;
+    ev->ts = 0;
+    ev->cpu = 0;
+    ev->offset = 0;
     ev->raw = p;
+    ev->payload = NULL;
+    ev->payload_len = 0;
     if ((flags & 0xC0u) == 0x80u) {
         /* WPP MESSAGE_TRACE_HEADER: u16 size at +0, no timestamp here. */
         ev->kind = ETL_HK_WPP;

@@ -26,7 +26,8 @@ int etl_decode_pool(const etl_event *ev, int server2003, etl_pool_event *out)
     uint32_t p = ev->ptr64 ? 8u : 4u, need = 8u + 2u * p;
     int session_variant = 0;
 
-    memset(out, 0, sizeof *out);
+    out->op = ETL_POOL_OTHER;
+    out->session_id = 0;
     if (server2003) {
         if (opcode == 0x20)
             out->op = ETL_POOL_ALLOC;
