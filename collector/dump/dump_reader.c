@@ -33,6 +33,7 @@ typedef struct warn_target {
     pt_fact_fn fact;          /* describe: warnings become facts */
     void *fact_ctx;
     const char *name;
+    int quiet;                /* the second pass of read: already warned */
     pt_status st;             /* a sink that asked to stop */
 } warn_target;
 
@@ -40,6 +41,8 @@ static void warn_out(void *ctx, uint64_t offset, const char *message)
 {
     warn_target *w = ctx;
     pt_status st = PT_OK;
+    if (w->quiet)
+        return;
     if (w->sink != NULL)
         st = pt_sink_warning(w->sink, w->name, offset, "%s", message);
     else if (w->fact != NULL)
@@ -303,15 +306,33 @@ static pt_status each_module(dump_case *c, dump_module_fn fn, void *ctx, pt_erro
     return dump_modules_walk(c->df, c->module_head, fn, ctx, &n, err);
 }
 
+/* Every record of the sample, in the sink's order. */
+static pt_status emit_records(dump_case *c, const pt_sink *sink, pt_error *err)
+{
+    uint32_t nctr;
+    uint64_t nbig;
+    pt_status st = each_module(c, emit_module, (void *)sink, err);
+    if (st == PT_OK)
+        st = emit_tags(c, sink);
+    if (st == PT_OK && !c->is_triage && c->kdbg.found)
+        st = emit_counters(c, sink, &nctr);
+    if (st == PT_OK)
+        st = dump_pool_each_big(c->df, &c->pool, sink, &nbig, err);
+    return st;
+}
+
+/* Reads the dump twice over: a first pass with no record callbacks finds
+ * (and warns about) everything that cannot be read, so a partial dump is
+ * refused before any record when partial results are not wanted; the
+ * second pass emits. */
 static pt_status dump_read(pt_source *src, const pt_read_options *opt, const pt_sink *sink,
                            pt_error *err)
 {
     warn_target w;
     dump_case c;
     pt_sample_info info;
+    pt_sink dry;
     char variant[48];
-    uint32_t nctr;
-    uint64_t nbig;
     pt_status st;
 
     memset(&w, 0, sizeof w);
@@ -320,6 +341,17 @@ static pt_status dump_read(pt_source *src, const pt_read_options *opt, const pt_
     st = case_open(src, opt, &w, &c, err);
     if (st != PT_OK)
         return st;
+    memset(&dry, 0, sizeof dry);
+    st = emit_records(&c, &dry, err);
+    if (st == PT_OK && w.st != PT_OK)
+        st = w.st;
+    if (st == PT_OK && c.df->partial && !(opt && opt->partial_ok))
+        st = pt_error_set(err, PT_ERR_PARTIAL, src->name, PT_NO_OFFSET,
+                          "only part of the dump could be read (see the warnings); "
+                          "import --partial takes what can be read");
+    if (st != PT_OK)
+        goto out;
+    w.quiet = 1;
     memset(&info, 0, sizeof info);
     info.kind = PT_KIND_DUMP;
     info.source = w.name;
@@ -332,20 +364,10 @@ static pt_status dump_read(pt_source *src, const pt_read_options *opt, const pt_
     }
     st = pt_sink_begin_sample(sink, &info);
     if (st == PT_OK)
-        st = each_module(&c, emit_module, (void *)sink, err);
-    if (st == PT_OK)
-        st = emit_tags(&c, sink);
-    if (st == PT_OK && !c.is_triage && c.kdbg.found)
-        st = emit_counters(&c, sink, &nctr);
-    if (st == PT_OK)
-        st = dump_pool_each_big(c.df, &c.pool, sink, &nbig, err);
+        st = emit_records(&c, sink, err);
     if (st == PT_OK)
         st = pt_sink_end_sample(sink);
-    if (st == PT_OK && w.st != PT_OK)
-        st = w.st;
-    if (st == PT_OK && c.df->partial && !(opt && opt->partial_ok))
-        st = pt_error_set(err, PT_ERR_PARTIAL, src->name, PT_NO_OFFSET,
-                          "only part of the dump could be read (see the warnings)");
+out:
     case_close(&c);
     return st;
 }
