@@ -46,7 +46,8 @@ typedef struct zero_form {
 #define PIECE_OUT_CAP                                                              \
     ((size_t)BUNDLE_COMPRESSED_MAX(BUNDLE_CHUNK_MAX) +                             \
      PIECE_CHUNKS_MAX * (BUNDLE_REC_HEAD + BUNDLE_REC_TAIL + 1024u + 64u))
-#define PIECES_PER_THREAD 2
+#define PIECES_PER_THREAD 4
+#define PIECES_MAX 32
 #define LARGE_MEMBER (64ull * 1024 * 1024)
 #define THREADS_MAX 16
 
@@ -77,6 +78,7 @@ typedef struct worker {
     z_stream zs;
     int zs_ready;
     size_t first, step, count;  /* pieces first, first+step, ... < count */
+    unsigned long seen;         /* the last batch generation it took */
 } worker;
 
 struct pt_bundle_writer {
@@ -101,6 +103,15 @@ struct pt_bundle_writer {
     worker *workers;
     zero_form zero[ZERO_FORMS];
     pthread_mutex_t zero_lock;
+    /* The worker threads, started with the first batch and kept: a batch
+     * bumps generation, each thread encodes its share, the last one done
+     * signals pool_done. */
+    pthread_t tids[THREADS_MAX];
+    int started;
+    pthread_mutex_t pool_lock;
+    pthread_cond_t pool_go, pool_done;
+    unsigned long generation;
+    int busy, quit;
     /* the member being written */
     int in_member;
     written_member cur;
@@ -398,28 +409,83 @@ static void *worker_run(void *arg)
     return NULL;
 }
 
+static void *pool_thread(void *arg)
+{
+    worker *wk = arg;
+    pt_bundle_writer *w = wk->w;
+
+    pthread_mutex_lock(&w->pool_lock);
+    for (;;) {
+        while (!w->quit && w->generation == wk->seen)
+            pthread_cond_wait(&w->pool_go, &w->pool_lock);
+        if (w->quit)
+            break;
+        wk->seen = w->generation;
+        pthread_mutex_unlock(&w->pool_lock);
+        worker_run(wk);
+        pthread_mutex_lock(&w->pool_lock);
+        if (--w->busy == 0)
+            pthread_cond_signal(&w->pool_done);
+    }
+    pthread_mutex_unlock(&w->pool_lock);
+    return NULL;
+}
+
+/* Starts threads-1 workers (fewer if the system refuses some: this thread
+ * always takes a share too). */
+static void pool_start(pt_bundle_writer *w)
+{
+    int t;
+    for (t = 1; t < w->threads; t++) {
+        worker *wk = &w->workers[t];
+        wk->seen = w->generation;
+        if (pthread_create(&w->tids[w->started], NULL, pool_thread, wk) != 0)
+            break;
+        w->started++;
+    }
+}
+
+static void pool_stop(pt_bundle_writer *w)
+{
+    int t;
+    if (w->started == 0)
+        return;
+    pthread_mutex_lock(&w->pool_lock);
+    w->quit = 1;
+    pthread_cond_broadcast(&w->pool_go);
+    pthread_mutex_unlock(&w->pool_lock);
+    for (t = 0; t < w->started; t++)
+        pthread_join(w->tids[t], NULL);
+    w->started = 0;
+}
+
 /* Encodes pieces[0..n) on the threads, then writes them in order. */
 static pt_status run_batch(pt_bundle_writer *w, size_t n, pt_error *err)
 {
-    pthread_t tids[THREADS_MAX];
-    int started[THREADS_MAX];
-    size_t t, threads = (size_t)w->threads < n ? (size_t)w->threads : n, i, k;
+    size_t t, share, i, k;
     pt_status st = PT_OK;
 
-    for (t = 0; t < threads; t++) {
-        w->workers[t].w = w;
+    if (w->threads > 1 && n > 1 && w->started == 0)
+        pool_start(w);
+    share = n > 1 ? (size_t)w->started + 1 : 1;
+    for (t = 0; t < share; t++) {
         w->workers[t].first = t;
-        w->workers[t].step = threads;
+        w->workers[t].step = share;
         w->workers[t].count = n;
-        started[t] = t > 0 && pthread_create(&tids[t], NULL, worker_run, &w->workers[t]) == 0;
     }
-    /* this thread takes worker 0, and any whose thread did not start */
+    if (share > 1) {
+        pthread_mutex_lock(&w->pool_lock);
+        w->busy = w->started;
+        w->generation++;
+        pthread_cond_broadcast(&w->pool_go);
+        pthread_mutex_unlock(&w->pool_lock);
+    }
     worker_run(&w->workers[0]);
-    for (t = 1; t < threads; t++) {
-        if (started[t])
-            pthread_join(tids[t], NULL);
-        else
-            worker_run(&w->workers[t]);
+    if (share > 1) {
+        pthread_mutex_lock(&w->pool_lock);
+        while (w->busy > 0)
+            pthread_cond_wait(&w->pool_done, &w->pool_lock);
+        pthread_mutex_unlock(&w->pool_lock);
     }
     for (i = 0; i < n && st == PT_OK; i++) {
         piece *pc = &w->pieces[i];
@@ -481,19 +547,30 @@ static int default_threads(void)
 
 static pt_status alloc_pieces(pt_bundle_writer *w, pt_error *err)
 {
-    size_t i;
+    int t;
     w->threads = default_threads();
     w->piece_cap = (size_t)w->threads * PIECES_PER_THREAD;
+    if (w->piece_cap > PIECES_MAX)
+        w->piece_cap = PIECES_MAX;
     w->pieces = calloc(w->piece_cap, sizeof *w->pieces);
     w->workers = calloc((size_t)w->threads, sizeof *w->workers);
     if (w->pieces == NULL || w->workers == NULL)
         return pt_error_set(err, PT_ERR_NOMEM, w->path, PT_NO_OFFSET, "out of memory");
-    for (i = 0; i < w->piece_cap; i++) {
-        w->pieces[i].data = malloc(BUNDLE_CHUNK_MAX);
-        w->pieces[i].out = malloc(PIECE_OUT_CAP);
-        if (w->pieces[i].data == NULL || w->pieces[i].out == NULL)
-            return pt_error_set(err, PT_ERR_NOMEM, w->path, PT_NO_OFFSET, "out of memory");
-    }
+    for (t = 0; t < w->threads; t++)
+        w->workers[t].w = w;
+    return PT_OK;
+}
+
+/* Piece buffers are made when first used: a bundle of small text members
+ * needs one. */
+static pt_status piece_ready(pt_bundle_writer *w, piece *pc, pt_error *err)
+{
+    if (pc->data == NULL)
+        pc->data = malloc(BUNDLE_CHUNK_MAX);
+    if (pc->out == NULL)
+        pc->out = malloc(PIECE_OUT_CAP);
+    if (pc->data == NULL || pc->out == NULL)
+        return pt_error_set(err, PT_ERR_NOMEM, w->path, PT_NO_OFFSET, "out of memory");
     return PT_OK;
 }
 
@@ -511,6 +588,9 @@ pt_status pt_bundle_writer_open(const char *path, const pt_bundle_info *info,
     w->fd = -1;
     w->path = dup_string(path);
     pthread_mutex_init(&w->zero_lock, NULL);
+    pthread_mutex_init(&w->pool_lock, NULL);
+    pthread_cond_init(&w->pool_go, NULL);
+    pthread_cond_init(&w->pool_done, NULL);
     if (w->path == NULL) {
         st = pt_error_set(err, PT_ERR_NOMEM, path, PT_NO_OFFSET, "out of memory");
         goto fail;
@@ -727,6 +807,8 @@ pt_status pt_bundle_member_write_at(pt_bundle_writer *w, uint64_t offset, const 
     while (len > 0) {
         piece *pc = &w->pieces[w->piece_cur];
         size_t take = w->piece_size - pc->len;
+        if ((st = piece_ready(w, pc, err)) != PT_OK)
+            return st;
         if (take > len)
             take = len;
         memcpy(pc->data + pc->len, p, take);
@@ -974,6 +1056,7 @@ void pt_bundle_writer_abort(pt_bundle_writer *w)
     size_t i;
     if (w == NULL)
         return;
+    pool_stop(w);
     if (w->fd >= 0)
         close(w->fd);
     if (w->zs_ready)
@@ -988,6 +1071,9 @@ void pt_bundle_writer_abort(pt_bundle_writer *w)
     free(w->pieces);
     free(w->workers);
     pthread_mutex_destroy(&w->zero_lock);
+    pthread_mutex_destroy(&w->pool_lock);
+    pthread_cond_destroy(&w->pool_go);
+    pthread_cond_destroy(&w->pool_done);
     for (i = 0; i < ZERO_FORMS; i++)
         free(w->zero[i].data);
     for (i = 0; i < w->member_count; i++)
