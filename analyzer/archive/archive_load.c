@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "archive_drivers.h"
 #include "archive_import.h"
 #include "archive_tags.h"
 
@@ -281,6 +282,16 @@ static pt_status sink_tag_desc(void *ctx, const pt_tag_desc *d)
     return step_done(im, st, "cannot add a tag description", &im->error);
 }
 
+/* Driver records go to the tables of 002_drivers.sql (archive_drivers.c). */
+static pt_status sink_driver(void *ctx, const struct pt_driver_record *rec)
+{
+    pt_import *im = ctx;
+    if (im->source_id == 0)
+        return pt_error_set(&im->error, PT_ERR_INTERNAL, NULL, PT_NO_OFFSET,
+                            "a driver record outside a source");
+    return pt_archive_store_driver(im->a, im->case_id, im->source_id, rec, &im->error);
+}
+
 static pt_status sink_warning(void *ctx, const char *source, uint64_t offset,
                               const char *message)
 {
@@ -339,8 +350,7 @@ static void set_sink(pt_import *im)
     im->sink.end_sample = sink_end_sample;
     im->sink.tag_desc = sink_tag_desc;
     im->sink.warning = sink_warning;
-    /* Driver records get their tables with the driver issue's migration. */
-    im->sink.driver = NULL;
+    im->sink.driver = sink_driver;
 }
 
 static void import_free(pt_import *im)

@@ -1,10 +1,11 @@
 /* tool_export.c - `pooltriage export CASE [--tags F] [--counters F]
- * [--suspects F] [--modules F] [--db FILE]`: CSV for spreadsheets and
+ * [--suspects F] [--modules F] [--drivers F] [--db FILE]`: CSV for spreadsheets and
  * scripts (columns in analyzer/archive/archive_export.h).  "-" is stdout. */
 #include <stdio.h>
 #include <string.h>
 
 #include "archive.h"
+#include "archive_drivers.h"
 #include "archive_export.h"
 #include "tool.h"
 
@@ -18,6 +19,7 @@ static const struct {
     {"--counters", pt_export_counters_csv},
     {"--suspects", pt_export_suspects_csv},
     {"--modules", pt_export_modules_csv},
+    {"--drivers", pt_export_drivers_csv},
 };
 #define EXPORT_COUNT (sizeof EXPORTS / sizeof EXPORTS[0])
 
