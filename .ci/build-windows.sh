@@ -14,7 +14,9 @@
 #    installed, that it runs (--help).
 # Environment: PT_WIN_BUILD (build dir, default build-win), PT_JOBS,
 # PT_REAL_DATA (shared/data/real), PT_POOLTRIAGE (a Linux pooltriage: the
-# bundle collected under wine is then imported with it).
+# bundle collected under wine is then imported with it), PT_DRIVER_FIXTURES
+# (a directory of .sys files) with PT_NATIVE_COLLECT (a Linux
+# pooltriage-collect): their driver evidence must be the same from both.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -258,6 +260,34 @@ $b"
     "$PT_POOLTRIAGE" inspect "$drivers" | grep -E '^ *modules: .*drivers: [1-9]' ||
       die "the drivers bundle written under wine names no driver"
   fi
+  [ -n "${PT_DRIVER_FIXTURES:-}" ] && check_driver_fixtures "$exe"
+  return 0
+}
+
+# Drivers with known call-site tags (the PE tests' fixtures, e.g.
+# build/tests/unit/pe/drivers): the Windows collector must find exactly what
+# the Linux one finds, call-site tags included (Zydis built with mingw).
+check_driver_fixtures() {
+  local exe=$1 dir=$build/driver-fixtures a b
+  [ -n "${PT_POOLTRIAGE:-}" ] && [ -n "${PT_NATIVE_COLLECT:-}" ] ||
+    die "PT_DRIVER_FIXTURES needs PT_POOLTRIAGE and PT_NATIVE_COLLECT"
+  rm -rf "$dir" && mkdir -p "$dir/drv"
+  cp "$PT_DRIVER_FIXTURES"/*.sys "$dir/drv/"
+  say "collecting the driver fixtures under wine and on Linux"
+  (cd "$dir" && run_wine "$exe" --drivers drv -o win.bundle >/dev/null) ||
+    die "collecting the driver fixtures failed under wine"
+  (cd "$dir" && "$PT_NATIVE_COLLECT" --drivers drv -o linux.bundle >/dev/null) ||
+    die "collecting the driver fixtures failed on Linux"
+  normalized() {
+    "$PT_POOLTRIAGE" inspect --xml "$1" |
+      grep -vE 'created|sha256|host|original_path|mtime|file path|bundle id' |
+      sed 's|drv[\\/]||g'
+  }
+  a=$(normalized "$dir/win.bundle")
+  b=$(normalized "$dir/linux.bundle")
+  [ "$a" = "$b" ] || die "driver evidence differs between the Windows and Linux collectors
+$(diff <(echo "$a") <(echo "$b") | head -n 20)"
+  say "driver evidence identical: $(echo "$a" | grep -o 'callsite_tags">[0-9]*' | sed 's/.*>//') call-site tags"
 }
 
 [ "$do_install" -eq 1 ] && install_packages
