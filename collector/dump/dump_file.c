@@ -56,6 +56,16 @@
 #define H32_UPTIME 0xFB8u
 #define H32_SYSTIME 0xFC0u
 
+/* RDMP header (§1.8), at 0x2000. */
+#define RDMP_MARKER 0x00u
+#define RDMP_SIG 0x04u
+#define RDMP_VALID 0x08u
+#define RDMP_METADATA_SIZE 0x10u
+#define RDMP_FIRST_PAGE 0x18u
+#define RDMP_RANGE_COUNT 0x20u   /* type 0xA */
+#define RDMP_TOTAL_PAGES 0x28u   /* type 0xA */
+#define RDMP_RANGES 0x30u
+
 /* Bitmap header (§1.6), at the end of the file header. */
 #define BMP_SIG 0x00u
 #define BMP_VALID 0x04u
@@ -94,6 +104,9 @@ const char *dump_type_name(uint32_t type)
     case DUMP_TYPE_TRIAGE: return "triage";
     case DUMP_TYPE_BITMAP: return "bitmap";
     case DUMP_TYPE_KERNEL_BITMAP: return "kernel-bitmap";
+    case DUMP_TYPE_RDMP_KERNEL: return "rdmp-kernel";
+    case DUMP_TYPE_RDMP_KERNEL_ACTIVE: return "rdmp-kernel-active";
+    case DUMP_TYPE_RDMP_FULL: return "rdmp-full";
     default: return "unknown";
     }
 }
@@ -152,6 +165,18 @@ static void parse_header32(dump_file *df, const uint8_t *h)
     df->system_time = pt_le64(h + H32_SYSTIME);
 }
 
+static int cmp_run(const void *a, const void *b)
+{
+    uint64_t x = ((const dump_run *)a)->base_pfn, y = ((const dump_run *)b)->base_pfn;
+    return x < y ? -1 : x > y;
+}
+
+/* Lookups search the runs by PFN; their file offsets go with them. */
+static void sort_runs(dump_file *df)
+{
+    qsort(df->runs, df->run_count, sizeof *df->runs, cmp_run);
+}
+
 /* Run list (§1.5): each run's pages follow the previous run's in the file.
  * Runs that reach past the end of the file are cut to what it holds. */
 static pt_status load_runs(dump_file *df, const uint8_t *h, pt_error *err)
@@ -168,6 +193,9 @@ static pt_status load_runs(dump_file *df, const uint8_t *h, pt_error *err)
                             "NumberOfRuns %u is over the %u the header holds",
                             df->header_run_count, max_runs);
     file_pages = (df->src->size - df->header_size) / DUMP_PAGE_SIZE;
+    df->runs = calloc(df->header_run_count + 1, sizeof *df->runs);
+    if (df->runs == NULL)
+        return pt_error_set(err, PT_ERR_NOMEM, df->name, PT_NO_OFFSET, "out of memory");
     for (i = 0; i < df->header_run_count; i++) {
         const uint8_t *r = h + runs_off + entry * i;
         uint64_t base = df->is64 ? pt_le64(r) : pt_le32(r);
@@ -198,6 +226,98 @@ static pt_status load_runs(dump_file *df, const uint8_t *h, pt_error *err)
         dump_warnf(df, df->is64 ? H64_PMB + 8 : H32_PMB + 4,
                    "NumberOfPages %llu differs from the %llu pages of the runs",
                    (unsigned long long)df->header_page_count, (unsigned long long)sum);
+    sort_runs(df);
+    df->phys_kind = DUMP_PHYS_RUNS;
+    return PT_OK;
+}
+
+/* RDMP (§1.8): {StartPfn, PageCount} ranges after a small header; the
+ * pages follow one another from FirstPageOffset in range order. */
+static pt_status load_rdmp(dump_file *df, pt_error *err)
+{
+    uint8_t rh[RDMP_RANGES];
+    uint8_t *ranges = NULL;
+    uint64_t off = df->header_size, meta, first, max_ranges, n, i, cum = 0, total = 0;
+    uint64_t file_pages;
+    pt_status st;
+
+    if (!df->is64)
+        return pt_error_set(err, PT_ERR_UNSUPPORTED, df->name, H32_DUMPTYPE,
+                            "RDMP dumps with a 32-bit header are not read");
+    st = pt_source_read(df->src, off, rh, sizeof rh, err);
+    if (st != PT_OK)
+        return pt_error_set(err, PT_ERR_TRUNCATED, df->name, off,
+                            "the file ends inside the RDMP header");
+    if (memcmp(rh + RDMP_SIG, "RDMP", 4) != 0 || memcmp(rh + RDMP_VALID, "DUMP", 4) != 0)
+        return pt_error_set(err, PT_ERR_CORRUPT, df->name, off + RDMP_SIG,
+                            "DumpType %u without the RDMP DUMP signature", df->dump_type);
+    meta = pt_le64(rh + RDMP_METADATA_SIZE);
+    first = pt_le64(rh + RDMP_FIRST_PAGE);
+    /* kdmp-parser's consistency check: the ranges end where the pages start */
+    if (meta < 0x20 || first < off + 0x40 || meta - 0x20 != first - (off + 0x40) ||
+        first > df->src->size)
+        return pt_error_set(err, PT_ERR_CORRUPT, df->name, off + RDMP_METADATA_SIZE,
+                            "RDMP MetadataSize 0x%llx and FirstPageOffset 0x%llx disagree",
+                            (unsigned long long)meta, (unsigned long long)first);
+    max_ranges = (first - (off + RDMP_RANGES)) / 16;
+    if (max_ranges > DUMP_MAX_RDMP_RANGES)
+        return pt_error_set(err, PT_ERR_LIMIT, df->name, off + RDMP_METADATA_SIZE,
+                            "RDMP range list of %llu ranges is over the limit of %u",
+                            (unsigned long long)max_ranges, DUMP_MAX_RDMP_RANGES);
+    n = max_ranges;
+    if (df->dump_type == DUMP_TYPE_RDMP_FULL) {
+        uint32_t count = pt_le32(rh + RDMP_RANGE_COUNT);
+        total = pt_le64(rh + RDMP_TOTAL_PAGES);
+        if (count < n)
+            n = count;
+    }
+    ranges = malloc(n * 16 + 1);
+    df->runs = calloc(n + 1, sizeof *df->runs);
+    if (ranges == NULL || df->runs == NULL) {
+        free(ranges);
+        return pt_error_set(err, PT_ERR_NOMEM, df->name, PT_NO_OFFSET, "out of memory");
+    }
+    st = pt_source_read(df->src, off + RDMP_RANGES, ranges, (size_t)(n * 16), err);
+    if (st != PT_OK) {
+        free(ranges);
+        return st;
+    }
+    file_pages = (df->src->size - first) / DUMP_PAGE_SIZE;
+    for (i = 0; i < n; i++) {
+        uint64_t base = pt_le64(ranges + 16 * i), count = pt_le64(ranges + 16 * i + 8), have;
+        if (df->dump_type != DUMP_TYPE_RDMP_FULL && base == 0)
+            break; /* types 8 and 9 end the list with StartPfn 0 */
+        if (df->dump_type == DUMP_TYPE_RDMP_FULL && cum >= total)
+            break;
+        if (count > (UINT64_C(1) << 40) || base > (UINT64_C(1) << 40)) {
+            free(ranges);
+            return pt_error_set(err, PT_ERR_CORRUPT, df->name, off + RDMP_RANGES + 16 * i,
+                                "RDMP range %llu: start page 0x%llx, count 0x%llx out of range",
+                                (unsigned long long)i, (unsigned long long)base,
+                                (unsigned long long)count);
+        }
+        have = cum < file_pages ? file_pages - cum : 0;
+        if (count > have && !df->partial) {
+            dump_warnf(df, off + RDMP_RANGES + 16 * i,
+                       "RDMP range %llu and those after it reach past the end of the file",
+                       (unsigned long long)i);
+            df->partial = 1;
+        }
+        df->runs[df->run_count].base_pfn = base;
+        df->runs[df->run_count].page_count = count > have ? have : count;
+        df->runs[df->run_count].file_offset = first + cum * DUMP_PAGE_SIZE;
+        df->run_pages += df->runs[df->run_count].page_count;
+        df->run_count++;
+        cum += count;
+    }
+    free(ranges);
+    if (df->dump_type == DUMP_TYPE_RDMP_FULL && cum != total)
+        dump_warnf(df, off + RDMP_TOTAL_PAGES,
+                   "RDMP TotalNumberOfPages %llu differs from the %llu pages of the ranges",
+                   (unsigned long long)total, (unsigned long long)cum);
+    df->rdmp_first_page = first;
+    df->header_page_count = cum;
+    sort_runs(df);
     df->phys_kind = DUMP_PHYS_RUNS;
     return PT_OK;
 }
@@ -370,6 +490,11 @@ pt_status dump_file_open(pt_source *src, dump_warn_fn warn, void *warn_ctx, dump
     case DUMP_TYPE_KERNEL_BITMAP:
         st = load_bitmap(df, err);
         break;
+    case DUMP_TYPE_RDMP_KERNEL:
+    case DUMP_TYPE_RDMP_KERNEL_ACTIVE:
+    case DUMP_TYPE_RDMP_FULL:
+        st = load_rdmp(df, err);
+        break;
     case DUMP_TYPE_TRIAGE:
     case DUMP_TYPE_HEADER:
         df->phys_kind = DUMP_PHYS_NONE;
@@ -396,6 +521,7 @@ void dump_file_close(dump_file *df)
 {
     if (df == NULL)
         return;
+    free(df->runs);
     free(df->bitmap);
     free(df->bitmap_rank);
     free(df->cache);
@@ -411,13 +537,24 @@ static pt_status pfn_missing(dump_file *df, uint64_t pfn, pt_error *err)
 pt_status dump_pfn_offset(dump_file *df, uint64_t pfn, uint64_t *offset, pt_error *err)
 {
     uint32_t i;
-    if (df->phys_kind == DUMP_PHYS_RUNS) {
-        for (i = 0; i < df->run_count; i++) {
+    if (df->phys_kind == DUMP_PHYS_RUNS && df->run_count > 0) {
+        /* the last run starting at or below pfn */
+        uint32_t lo = 0, hi = df->run_count;
+        while (hi - lo > 1) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (df->runs[mid].base_pfn <= pfn)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        for (i = lo + 1; i-- > 0;) { /* runs may overlap in a damaged dump */
             const dump_run *r = &df->runs[i];
             if (pfn >= r->base_pfn && pfn - r->base_pfn < r->page_count) {
                 *offset = r->file_offset + (pfn - r->base_pfn) * DUMP_PAGE_SIZE;
                 return PT_OK;
             }
+            if (lo - i >= 8)
+                break;
         }
     } else if (df->phys_kind == DUMP_PHYS_BITMAP && pfn < df->bitmap_bits) {
         uint64_t block = pfn / 512, k;

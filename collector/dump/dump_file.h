@@ -27,9 +27,15 @@
 #define DUMP_TYPE_TRIAGE 4u
 #define DUMP_TYPE_BITMAP 5u
 #define DUMP_TYPE_KERNEL_BITMAP 6u
+/* Written by newer WinDbg (.dump /k, /ka, /f): "RDMP" range lists (§1.8). */
+#define DUMP_TYPE_RDMP_KERNEL 8u
+#define DUMP_TYPE_RDMP_KERNEL_ACTIVE 9u
+#define DUMP_TYPE_RDMP_FULL 0xAu
 
 /* The largest run list either header holds (§1.5). */
 #define DUMP_MAX_RUNS 86u
+/* RDMP range lists are read whole, up to this many ranges. */
+#define DUMP_MAX_RDMP_RANGES (1u << 20)
 /* Bitmap dumps: the bitmap is read whole; 2^31 bits (8 TiB of RAM, a
  * 256 MiB bitmap) is the documented limit. */
 #define DUMP_MAX_BITMAP_BITS (UINT64_C(1) << 31)
@@ -37,7 +43,7 @@
 
 typedef enum dump_phys_kind {
     DUMP_PHYS_NONE = 0, /* header-only or triage: no physical pages */
-    DUMP_PHYS_RUNS = 1,
+    DUMP_PHYS_RUNS = 1,   /* header run list, or RDMP ranges */
     DUMP_PHYS_BITMAP = 2,
 } dump_phys_kind;
 
@@ -86,8 +92,9 @@ typedef struct dump_file {
     uint64_t header_page_count;   /* NumberOfPages as stored */
 
     dump_phys_kind phys_kind;
-    dump_run runs[DUMP_MAX_RUNS];
+    dump_run *runs;               /* sorted by base_pfn */
     uint32_t run_count;
+    uint64_t rdmp_first_page;     /* RDMP: file offset of the first page */
     uint64_t run_pages;           /* pages the runs hold within the file */
     uint64_t bitmap_header_off;   /* file offset of the SDMP/FDMP header */
     uint64_t bitmap_first_page;   /* file offset of the first page (any alignment) */

@@ -993,7 +993,10 @@ static void fill_header(const dumpgen *g, uint8_t *h, uint32_t size)
 {
     uint32_t i;
     int x64 = g->s.arch == DG_X64;
-    uint32_t type = g->s.kind == DG_FULL ? 1 : 5;
+    uint32_t type = g->s.kind == DG_FULL          ? 1
+                    : g->s.kind == DG_BITMAP      ? 5
+                    : g->s.kind == DG_RDMP_FULL   ? 0xA
+                                                  : 8;
     for (i = 0; i < size; i += 4)
         memcpy(h + i, "PAGE", 4);
     memcpy(h + 4, x64 ? "DU64" : "DUMP", 4);
@@ -1108,6 +1111,36 @@ int dumpgen_write(dumpgen *g, const char *path)
         if (fd < 0 || write_all(fd, h, hsize, 0) != 0 || write_all(fd, bh, sizeof bh, hsize) != 0 ||
             write_all(fd, bitmap, bytes, hsize + 0x38) != 0)
             goto out;
+    } else if (g->s.kind == DG_RDMP_FULL || g->s.kind == DG_RDMP_KERNEL) {
+        /* RDMP (brief §1.8): marker, "RDMP", "DUMP", MetadataSize,
+         * FirstPageOffset = 0x2020 + MetadataSize, then the ranges at 0x2030 */
+        uint64_t meta = 0x10 + 16ull * g->s.nruns + (g->s.kind == DG_RDMP_KERNEL ? 16 : 0);
+        size_t rlen = (size_t)(meta + 0x20);
+        uint8_t *r = calloc(1, rlen);
+        if (r == NULL || g->s.arch != DG_X64) {
+            free(r);
+            goto out;
+        }
+        first = hsize + 0x20 + meta;
+        put32(r, 0x40);
+        memcpy(r + 4, "RDMP", 4);
+        memcpy(r + 8, "DUMP", 4);
+        put64(r + 0x10, meta);
+        put64(r + 0x18, first);
+        if (g->s.kind == DG_RDMP_FULL) {
+            put32(r + 0x20, g->s.nruns);
+            put64(r + 0x28, total);
+        }
+        for (i = 0; i < g->s.nruns; i++) {
+            put64(r + 0x30 + 16 * i, g->s.runs[i].base);
+            put64(r + 0x38 + 16 * i, g->s.runs[i].count);
+        }
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0 || write_all(fd, h, hsize, 0) != 0 || write_all(fd, r, rlen, hsize) != 0) {
+            free(r);
+            goto out;
+        }
+        free(r);
     } else {
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd < 0 || write_all(fd, h, hsize, 0) != 0)

@@ -14,7 +14,9 @@
 #include <stdint.h>
 
 typedef enum dg_arch { DG_X64 = 0, DG_X86_PAE = 1, DG_X86 = 2 } dg_arch;
-typedef enum dg_kind { DG_FULL = 0, DG_BITMAP = 1 } dg_kind;
+/* Full (type 1, header run list), bitmap (type 5), and WinDbg's RDMP range
+ * lists: type 0xA (.dump /f) and type 8 (.dump /k), x64 only. */
+typedef enum dg_kind { DG_FULL = 0, DG_BITMAP = 1, DG_RDMP_FULL = 2, DG_RDMP_KERNEL = 3 } dg_kind;
 
 #define DG_MAX_RUNS 8
 #define DG_MAX_TAGS 64

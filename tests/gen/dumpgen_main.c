@@ -1,7 +1,7 @@
 /* dumpgen_main.c - `dumpgen`: writes one synthetic crash dump (for the
  * benchmark and the fuzz seed corpus).
  *
- *   dumpgen [-a x64|x86pae|x86] [-b BUILD] [-k full|bitmap] [-m GiB]
+ *   dumpgen [-a x64|x86pae|x86] [-b BUILD] [-k full|bitmap|rdmp|rdmp-kernel] [-m GiB]
  *           [-e] [-p PROCESSORS] [-A] OUT.dmp
  *
  * -e encodes the KDBG; -A puts the bitmap's first page on a page boundary;
@@ -15,8 +15,9 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: dumpgen [-a x64|x86pae|x86] [-b BUILD] [-k full|bitmap] [-m GiB] "
-                    "[-e] [-p N] [-A] [-s] [-S] [-t] OUT.dmp\n");
+    fprintf(stderr, "usage: dumpgen [-a x64|x86pae|x86] [-b BUILD] "
+                    "[-k full|bitmap|rdmp|rdmp-kernel] [-m GiB]\n"
+                    "               [-e] [-p N] [-A] [-s] [-S] [-t] OUT.dmp\n");
     return 1;
 }
 
@@ -38,7 +39,12 @@ int main(int argc, char **argv)
                                                  : DG_X64;
             break;
         case 'b': build = (unsigned)strtoul(optarg, NULL, 0); break;
-        case 'k': kind = strcmp(optarg, "bitmap") == 0 ? DG_BITMAP : DG_FULL; break;
+        case 'k':
+            kind = strcmp(optarg, "bitmap") == 0      ? DG_BITMAP
+                   : strcmp(optarg, "rdmp") == 0      ? DG_RDMP_FULL
+                   : strcmp(optarg, "rdmp-kernel") == 0 ? DG_RDMP_KERNEL
+                                                        : DG_FULL;
+            break;
         case 'm': gib = strtod(optarg, NULL); break;
         case 'e': encoded = 1; break;
         case 'p': processors = (unsigned)strtoul(optarg, NULL, 0); break;

@@ -122,6 +122,22 @@ static void test_sparse_16g(void)
     gen_check_all("x86pae_16g_full.dmp", &s);
 }
 
+/* WinDbg's RDMP range-list dumps: type 0xA (with a page total) and type 8
+ * (ended by a zero range), and a sparse 16 GiB one. */
+static void test_rdmp(void)
+{
+    dumpgen_spec s;
+    dumpgen_default_spec(&s, DG_X64, 22000, DG_RDMP_FULL);
+    s.kdbg_encoded = 1;
+    gen_check_all("x64_rdmp_full.dmp", &s);
+    dumpgen_default_spec(&s, DG_X64, 19041, DG_RDMP_KERNEL);
+    gen_check_all("x64_rdmp_kernel.dmp", &s);
+    dumpgen_default_spec(&s, DG_X64, 19041, DG_RDMP_FULL);
+    dumpgen_set_memory(&s, 16ull << 30);
+    s.scatter = 1;
+    gen_check_all("x64_rdmp_16g.dmp", &s);
+}
+
 /* Triage dumps of the same systems, 64- and 32-bit: the driver list and
  * the KDBG copy, and a note that no pool data is there. */
 static void check_triage(dg_arch arch, uint32_t build, const char *name)
@@ -155,7 +171,7 @@ static void check_triage(dg_arch arch, uint32_t build, const char *name)
 static void test_triage_x64(void) { check_triage(DG_X64, 19041, "triage_x64.dmp"); }
 static void test_triage_x86(void) { check_triage(DG_X86_PAE, 3790, "triage_x86.dmp"); }
 
-PT_TEST_MAIN(PT_TEST(test_triage_x64), PT_TEST(test_triage_x86), PT_TEST(test_x64_1709_full_plain), PT_TEST(test_x64_1709_bitmap_unaligned_encoded),
+PT_TEST_MAIN(PT_TEST(test_rdmp), PT_TEST(test_triage_x64), PT_TEST(test_triage_x86), PT_TEST(test_x64_1709_full_plain), PT_TEST(test_x64_1709_bitmap_unaligned_encoded),
              PT_TEST(test_x64_win11_encoded), PT_TEST(test_x64_win7_bitmap_aligned),
              PT_TEST(test_x64_2003_small_pages), PT_TEST(test_x86_pae_2003),
              PT_TEST(test_x86_nopae_xp_bitmap), PT_TEST(test_x86_pae_1709),

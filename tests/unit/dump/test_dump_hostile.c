@@ -80,6 +80,26 @@ static void test_bad_run_counts(void)
     unlink(path);
 }
 
+/* RDMP headers whose sizes disagree, and a range list cut by the end. */
+static void test_rdmp_damaged(void)
+{
+    dumpgen_spec s;
+    char path[512];
+    capture c;
+    pt_error err;
+    dumpgen_default_spec(&s, DG_X64, 19041, DG_RDMP_FULL);
+    make(&s, "rdmp_bad.dmp", path, sizeof path);
+    PT_CHECK(truncate(path, (off_t)(file_size(path) - 0x300 * 0x1000)) == 0);
+    PT_CHECK_U64(gen_read(path, 0, &c, &err), PT_ERR_PARTIAL);
+    PT_CHECK(capture_has_warning(&c, "reach past the end of the file"));
+    capture_free(&c);
+    patch64(path, 0x2010, 0x7FFFFFFF); /* MetadataSize */
+    PT_CHECK_U64(gen_read(path, 1, &c, &err), PT_ERR_CORRUPT);
+    PT_CHECK(strstr(err.message, "offset 0x2010") != NULL);
+    capture_free(&c);
+    unlink(path);
+}
+
 /* The bitmap marks pages present that the file does not hold. */
 static void test_bitmap_overclaims(void)
 {
@@ -343,7 +363,7 @@ static void test_triage_damaged(void)
     unlink(path);
 }
 
-PT_TEST_MAIN(PT_TEST(test_run_past_end), PT_TEST(test_bad_run_counts),
+PT_TEST_MAIN(PT_TEST(test_run_past_end), PT_TEST(test_bad_run_counts), PT_TEST(test_rdmp_damaged),
              PT_TEST(test_bitmap_overclaims), PT_TEST(test_loops),
              PT_TEST(test_kdbg_size_out_of_range), PT_TEST(test_absurd_tracker_size),
              PT_TEST(test_tracker_unmapped), PT_TEST(test_cpu_table_unreadable),
