@@ -81,6 +81,8 @@ int main(int argc, char **argv)
     }
     fc.a = a;
     fc.err = &err;
+    if (getenv("ETL_NO_LOOKAHEAD") == NULL)
+        etl_file_set_lookahead(f, etl_analysis_lookahead, a);
     if (etl_file_walk(f, 1, feed, &fc, &err) != PT_OK ||
         etl_analysis_emit(a, &sink, argv[1], "etl", &err) != PT_OK) {
         fprintf(stderr, "%s\n", err.message);

@@ -7,6 +7,7 @@
 
 #include "etl_kernel.h"
 #include "etl_map.h"
+#include "pt_byteorder.h"
 
 /* A (tag, pool type) row: totals inside the trace. */
 typedef struct etl_row {
@@ -724,6 +725,29 @@ static pt_status on_image(etl_analysis *a, const etl_event *ev, pt_error *err)
     a->nimages++;
     a->totals.kernel_images = a->nimages;
     return PT_OK;
+}
+
+void etl_analysis_lookahead(void *analysis, const etl_event *ev)
+{
+#if defined(__GNUC__)
+    const etl_analysis *a = analysis;
+    uint32_t p, session = 0;
+    uint8_t op;
+    uint64_t entry;
+    if (!ev->kernel || (ev->hook >> 8) != ETL_GROUP_POOL || a->live_cap == 0)
+        return;
+    p = ev->ptr64 ? 8u : 4u;
+    op = (uint8_t)ev->hook;
+    if (ev->payload_len < 8 + 2 * p)
+        return;
+    entry = ev->ptr64 ? pt_le64(ev->payload + 8 + p) : pt_le32(ev->payload + 8 + p);
+    if (!a->server2003 && (op == 0x21 || op == 0x23) && ev->payload_len >= 12 + 2 * p)
+        session = pt_le32(ev->payload + 8 + 2 * p);
+    __builtin_prefetch(&a->live[live_home(a, entry, session)]);
+#else
+    (void)analysis;
+    (void)ev;
+#endif
 }
 
 pt_status etl_analysis_event(etl_analysis *a, const etl_event *ev, pt_error *err)

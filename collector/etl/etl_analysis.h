@@ -58,6 +58,10 @@ pt_status etl_analysis_create(const etl_file *f, int server2003, etl_analysis **
                               pt_error *err);
 void etl_analysis_free(etl_analysis *a);
 
+/* Prefetches the live-allocation slot a pool event will touch (an
+ * etl_lookahead_fn: pass the analysis as ctx).  Only a hint. */
+void etl_analysis_lookahead(void *analysis, const etl_event *ev);
+
 /* Feeds one event (merged order). */
 pt_status etl_analysis_event(etl_analysis *a, const etl_event *ev, pt_error *err);
 

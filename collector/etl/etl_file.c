@@ -53,6 +53,8 @@ struct etl_file {
     int damaged;
     uint64_t payload_bytes;
     uint64_t last_ts;      /* for events without a timestamp (WPP) */
+    etl_lookahead_fn lookahead;
+    void *lookahead_ctx;
 };
 
 static const char *const kind_names[ETL_HK_COUNT] = {
@@ -551,6 +553,8 @@ static void stream_next(etl_file *f, etl_stream *s)
                 s->ev.ts = f->last_ts;
             s->pos += (s->ev.size + 7u) & ~(size_t)7u;
             s->has_ev = 1;
+            if (f->lookahead != NULL)
+                f->lookahead(f->lookahead_ctx, &s->ev);
             return;
         }
         s->has_ev = 0;
@@ -731,6 +735,12 @@ out:
     free(streams);
     free(heap);
     return st;
+}
+
+void etl_file_set_lookahead(etl_file *f, etl_lookahead_fn fn, void *ctx)
+{
+    f->lookahead = fn;
+    f->lookahead_ctx = ctx;
 }
 
 pt_status etl_file_walk(etl_file *f, int merged, etl_event_fn fn, void *ctx, pt_error *err)

@@ -156,4 +156,10 @@ uint64_t etl_file_payload_bytes(const etl_file *f);
 typedef pt_status (*etl_event_fn)(void *ctx, const etl_event *ev);
 pt_status etl_file_walk(etl_file *f, int merged, etl_event_fn fn, void *ctx, pt_error *err);
 
+/* Optional: called with each CPU's next event as soon as it is decoded,
+ * before the merge hands it to the walk callback, so a consumer can
+ * prefetch what it will need (no order guarantee; NULL to clear). */
+typedef void (*etl_lookahead_fn)(void *ctx, const etl_event *ev);
+void etl_file_set_lookahead(etl_file *f, etl_lookahead_fn fn, void *ctx);
+
 #endif

@@ -88,6 +88,7 @@ static pt_status etl_read(pt_source *src, const pt_read_options *opt, const pt_s
     st = etl_analysis_create(f, -1, &rc.analysis, err);
     if (st != PT_OK)
         goto out;
+    etl_file_set_lookahead(f, etl_analysis_lookahead, rc.analysis);
     st = etl_file_walk(f, 1, feed, &rc, err);
     if (st != PT_OK) {
         pt_error_prefix(err, "%s", src->name);
