@@ -297,6 +297,8 @@ pt_status pt_case_build_report(pt_archive *a, const char *case_name, pt_report *
     if (rc == PT_OK)
         rc = rc_modules(&c);
     if (rc == PT_OK)
+        rc = rc_drivers(&c);
+    if (rc == PT_OK)
         build_summary(&c);
 out:
     pt_desc_table_free(&c.descs);

@@ -37,5 +37,8 @@ pt_status rc_sources(report_ctx *c);
 pt_status rc_past_cases(report_ctx *c);
 pt_status rc_warnings(report_ctx *c);
 pt_status rc_modules(report_ctx *c);
+/* case_report_drivers.c: candidate drivers per suspect, findstr counts,
+ * advisories ($POOLTRIAGE_ADVISORIES). */
+pt_status rc_drivers(report_ctx *c);
 
 #endif
