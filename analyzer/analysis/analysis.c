@@ -233,8 +233,9 @@ typedef struct tag_cache {
 } tag_cache;
 
 /* Tags are interned across all cases: some thousands to a few hundred
- * thousand; more ids than this means a damaged archive. */
-#define MAX_TAG_IDS 50000000
+ * thousand (value, shown text) pairs.  More ids than this (176 MB of cache)
+ * means a damaged archive, and the analysis says so instead of growing. */
+#define MAX_TAG_IDS 4000000
 
 static pt_status load_tags(pt_archive *a, tag_cache *tc, pt_error *err)
 {

@@ -112,13 +112,14 @@ pt_status pt_tag_intern_id(pt_tag_intern *ti, pt_tag tag, const char *text, int6
 {
     char own[PT_TAG_TEXT_MAX];
     char key[TAG_TEXT_MAX + 1];
-    size_t j;
+    size_t j, len;
     pt_status rc;
 
     if (text == NULL || text[0] == '\0')
         text = pt_tag_format(tag, own);
-    strncpy(key, text, TAG_TEXT_MAX);
-    key[TAG_TEXT_MAX] = '\0';
+    len = strnlen(text, TAG_TEXT_MAX);
+    memcpy(key, text, len);
+    key[len] = '\0';
     j = (size_t)tag_hash(tag, key) & (ti->cap - 1);
     while (ti->slots[j].id != 0) {
         if (ti->slots[j].value == tag && strcmp(ti->slots[j].text, key) == 0) {
