@@ -71,6 +71,7 @@ typedef struct pu_state {
     /* the current table */
     int in_sample;
     int have_header;
+    int table_expected;         /* after the command or "Sorting by" */
     pu_header hdr;
     int incomplete;             /* top-N, "..." cut, or a row not read */
     uint64_t rows;
@@ -468,6 +469,27 @@ static int pu_try_row(const pu_state *st, const char *line, size_t len, pu_row *
     return n > 0;
 }
 
+/* A row read by words with the columns the command prints (flag 1:
+ * eight), for rows pasted without their header line. */
+static int pu_headerless_row(pu_state *st, const char *line, size_t len, pu_row *row)
+{
+    static const pu_field verbose[PU_MAX_COLS] = {PU_ALLOCS, PU_FREES, PU_DIFF, PU_USED,
+                                                  PU_ALLOCS, PU_FREES, PU_DIFF, PU_USED};
+    static const pu_field summary[4] = {PU_ALLOCS, PU_USED, PU_ALLOCS, PU_USED};
+    pu_header saved = st->hdr;
+    int verbose_flag = (st->flags & 1u) != 0, i;
+
+    memset(&st->hdr, 0, sizeof st->hdr);
+    st->hdr.ncols = verbose_flag ? 8 : 4;
+    st->hdr.has_diff = verbose_flag;
+    for (i = 0; i < st->hdr.ncols; i++)
+        st->hdr.field[i] = verbose_flag ? verbose[i] : summary[i];
+    if (pu_try_row(st, line, len, row))
+        return 1;
+    st->hdr = saved;
+    return 0;
+}
+
 /* ---- the TOTAL line ---- */
 
 static pt_status pu_total(pu_state *st, const char *line)
@@ -522,6 +544,7 @@ static pt_status pu_end_sample(pu_state *st)
     if (!st->in_sample)
         return PT_OK;
     st->in_sample = 0;
+    st->table_expected = 0;
     st->have_header = 0;
     return pt_sink_end_sample(st->sink);
 }
@@ -577,9 +600,11 @@ static pt_status pu_line(pu_state *st, char *line, size_t len)
         if (rc != PT_OK)
             return rc;
         pu_parse_command(st, cmd + 9);
+        st->table_expected = 1;
         return PT_OK;
     }
     if (strncmp(col, "Sorting by", 10) == 0) {
+        st->table_expected = 1;
         if (strstr(col, "ession") != NULL)
             st->session = 1;
         if (st->have_header && st->rows > 0) {
@@ -600,6 +625,20 @@ static pt_status pu_line(pu_state *st, char *line, size_t len)
             st->have_header = 1;
             return pu_begin_sample(st);
         }
+    }
+    if (!st->have_header && st->table_expected && pu_headerless_row(st, line, len, &row)) {
+        /* rows pasted without their header line: the columns the
+         * command's flags print */
+        pt_status rc = pu_begin_sample(st);
+        st->have_header = 1;
+        if (rc != PT_OK)
+            return rc;
+        rc = pt_sink_warning(st->sink, st->name, st->line_off,
+                             "line %lu: rows without a header line, read as %d columns",
+                             st->line_no, st->hdr.ncols);
+        if (rc != PT_OK)
+            return rc;
+        return pu_emit_row(st, &row);
     }
     if (!st->have_header)
         return PT_OK; /* debugger noise before the table */

@@ -477,6 +477,46 @@ static void test_overflowing_columns(void)
     rec_free(&r);
 }
 
+/* Rows pasted without the header line: read with the columns the
+ * command prints, and a warning says so. */
+static void test_headerless(void)
+{
+    static const char summary[] = "0: kd> !poolused 2\n"
+                                  " Sorting by NonPaged Pool Consumed\n"
+                                  " Leak 111 113664000 0 0 UNKNOWN pooltag 'Leak', please "
+                                  "update pooltag.txt\n"
+                                  " Mdl 81341 170719024 2 64 Io, Mdls\n";
+    static const char verbose[] = "kd> !poolused 1\n"
+                                  " Hack 5 2 3 336 0 0 0 0 UNKNOWN pooltag 'Hack'\n";
+    static const char noise[] = "Number of regions cached: 292\n"
+                                "2257 full reads broken into 2626 partial reads\n";
+    recording r;
+    pt_error err;
+    const rec_row *row;
+
+    PT_CHECK_U64(rec_read_buffer(&pt_reader_poolused, summary, sizeof summary - 1, &r, &err),
+                 PT_OK);
+    check_row(&r, "Leak", NP, 111, 113664000);
+    check_row(&r, "Mdl", PG, 2, 64);
+    PT_CHECK_U64(r.nwarnings, 1);
+    rec_free(&r);
+    PT_CHECK_U64(rec_read_buffer(&pt_reader_poolused, verbose, sizeof verbose - 1, &r, &err),
+                 PT_OK);
+    row = rec_find_row(&r, "Hack", NP);
+    PT_CHECK(row != NULL);
+    if (row != NULL) {
+        PT_CHECK_U64(row->allocs, 5);
+        PT_CHECK_U64(row->frees, 2);
+        PT_CHECK_U64(row->outstanding, 3);
+        PT_CHECK_U64(row->bytes, 336);
+    }
+    rec_free(&r);
+    /* without the command or "Sorting by", lines like these are noise */
+    PT_CHECK_U64(rec_read_buffer(&pt_reader_poolused, noise, sizeof noise - 1, &r, &err),
+                 PT_ERR_FORMAT);
+    rec_free(&r);
+}
+
 /* Two outputs in one file: two samples. */
 static void test_two_outputs(void)
 {
@@ -562,4 +602,5 @@ PT_TEST_MAIN(PT_TEST(test_ws2012r2_t5), PT_TEST(test_ws2003_t5), PT_TEST(test_ms
              PT_TEST(test_generated_session), PT_TEST(test_generated_old),
              PT_TEST(test_generated_old_verbose),
              PT_TEST(test_overflowing_columns), PT_TEST(test_two_outputs),
+             PT_TEST(test_headerless),
              PT_TEST(test_truncated_and_garbled))
