@@ -49,13 +49,14 @@ pt_status text_kd_read(pt_source *src, const pt_read_options *opt, const pt_sink
     size_t raw_len;
     pt_status rc, part_rc[KD_PARTS];
     int cur = (int)first, r, i;
+    pt_filetime file_time = 0;
 
     rc = text_lines_open(src, &lr, &view, err);
     if (rc != PT_OK)
         return rc;
     clean = malloc(TEXT_LINE_MAX + 1);
     for (i = 0; i < KD_PARTS; i++)
-        state[i] = kd_parts[i]->open(name, opt, sink);
+        state[i] = kd_parts[i]->open(name, opt, sink, &file_time);
     if (clean == NULL || state[0] == NULL || state[1] == NULL) {
         rc = pt_error_set(err, PT_ERR_NOMEM, name, PT_NO_OFFSET, "out of memory");
         goto out;
@@ -63,6 +64,9 @@ pt_status text_kd_read(pt_source *src, const pt_read_options *opt, const pt_sink
     while ((r = pt_line_reader_next(&lr, &raw, &raw_len, err)) == 1) {
         size_t n = text_clean_line(raw, raw_len, clean);
         int cmd = kd_command(clean);
+        pt_filetime t;
+        if (text_parse_debug_session_time(clean, &t))
+            file_time = t;
         if (cmd != -2 && cmd != cur) {
             if (cur >= 0 && (rc = kd_parts[cur]->suspend(state[cur])) != PT_OK)
                 goto stopped;

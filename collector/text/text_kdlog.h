@@ -10,7 +10,10 @@
 
 /* One kind of command output inside a log. */
 typedef struct text_part {
-    void *(*open)(const char *name, const pt_read_options *opt, const pt_sink *sink);
+    /* file_time: the log's "Debug session time", 0 while unknown; read
+     * when a sample begins. */
+    void *(*open)(const char *name, const pt_read_options *opt, const pt_sink *sink,
+                  const pt_filetime *file_time);
     /* One cleaned line (NUL-terminated, may be modified). */
     pt_status (*line)(void *state, char *line, size_t len, uint64_t offset,
                       unsigned long line_no);

@@ -59,6 +59,7 @@ typedef struct pu_row {
 
 typedef struct pu_state {
     const pt_read_options *opt;
+    const pt_filetime *file_time; /* the log's "Debug session time" */
     const pt_sink *sink;
     const char *name;
     uint64_t line_off;
@@ -567,7 +568,12 @@ static pt_status pu_begin_sample(pu_state *st)
     info.kind = PT_KIND_POOLUSED;
     info.source = st->name;
     info.variant = st->variant;
-    text_default_time(st->opt, &info.time, &info.time_origin);
+    if (*st->file_time != 0) {
+        info.time = *st->file_time;
+        info.time_origin = "file";
+    } else {
+        text_default_time(st->opt, &info.time, &info.time_origin);
+    }
     st->in_sample = 1;
     st->rows = 0;
     st->incomplete = 0;
@@ -657,7 +663,8 @@ static pt_status pu_line(pu_state *st, char *line, size_t len)
 
 /* ---- the part of a debugger log ---- */
 
-static void *pu_open(const char *name, const pt_read_options *opt, const pt_sink *sink)
+static void *pu_open(const char *name, const pt_read_options *opt, const pt_sink *sink,
+                     const pt_filetime *file_time)
 {
     pu_state *st = calloc(1, sizeof *st);
     if (st == NULL)
@@ -665,6 +672,7 @@ static void *pu_open(const char *name, const pt_read_options *opt, const pt_sink
     st->opt = opt;
     st->sink = sink;
     st->name = name;
+    st->file_time = file_time;
     return st;
 }
 

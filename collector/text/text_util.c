@@ -422,3 +422,66 @@ void text_lines_close(pt_line_reader *lr, pt_source *src, pt_source *view)
     if (view != NULL && view != src)
         pt_source_close(view);
 }
+
+/* ---- "Debug session time:" ---- */
+
+int text_parse_debug_session_time(const char *line, pt_filetime *time)
+{
+    static const char label[] = "Debug session time:";
+    const char *p = strstr(line, label), *zone;
+    char wday[8], mon[8], iso[40];
+    int day, h, mi, sec, year, n = 0, m, sign = 1, zh = 0, zm = 0;
+    unsigned frac = 0;
+    pt_filetime t;
+
+    if (p == NULL)
+        return 0;
+    p += sizeof label - 1;
+    if (sscanf(p, " %7s %7s %d %d:%d:%d%n", wday, mon, &day, &h, &mi, &sec, &n) != 6)
+        return 0;
+    p += n;
+    if (*p == '.') {
+        unsigned scale = 1000000;
+        for (p++; *p >= '0' && *p <= '9'; p++) {
+            frac += (unsigned)(*p - '0') * scale;
+            scale /= 10;
+        }
+    }
+    if (sscanf(p, " %d%n", &year, &n) != 1)
+        return 0;
+    p += n;
+    for (m = 0; m < 12; m++)
+        if (starts_with_ci(month_names[m], mon) && strlen(mon) == 3)
+            break;
+    if (m == 12 || year < 1601 || year > 9999 || day < 1 || day > 31)
+        return 0;
+    snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:%02d", year, m + 1, day, h, mi, sec);
+    if (pt_filetime_parse(iso, &t) != 0)
+        return 0;
+    t += frac;
+    /* "(UTC - 8:00)" or "(GMT-8)": local time = UTC + offset */
+    zone = strstr(p, "UTC");
+    if (zone == NULL)
+        zone = strstr(p, "GMT");
+    if (zone != NULL) {
+        zone = text_skip_blanks(zone + 3);
+        if (*zone == '-' || *zone == '+') {
+            sign = *zone == '-' ? -1 : 1;
+            zone = text_skip_blanks(zone + 1);
+            if (sscanf(zone, "%d:%d", &zh, &zm) < 1 || zh > 14 || zm > 59)
+                return 0;
+        }
+    }
+    {
+        int64_t offset = ((int64_t)zh * 3600 + zm * 60) * 10000000;
+        if (sign > 0) {
+            if ((uint64_t)offset > t)
+                return 0;
+            t -= (uint64_t)offset;
+        } else {
+            t += (uint64_t)offset;
+        }
+    }
+    *time = t;
+    return 1;
+}

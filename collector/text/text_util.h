@@ -88,4 +88,9 @@ const char *text_source_name(const pt_source *src, const pt_read_options *opt);
  * Times without a zone are taken as UTC.  Returns 1 and *time, or 0. */
 int text_parse_time_line(const char *line, pt_filetime *time);
 
+/* "Debug session time: Thu Nov 14 10:00:00.000 2024 (UTC - 8:00)" (also
+ * "(GMT-8)", older debuggers): the moment the dump was written or the
+ * live session looked, converted to UTC.  Returns 1 and *time, or 0. */
+int text_parse_debug_session_time(const char *line, pt_filetime *time);
+
 #endif

@@ -32,6 +32,7 @@
 
 typedef struct vm_state {
     const pt_read_options *opt;
+    const pt_filetime *file_time; /* the log's "Debug session time" */
     const pt_sink *sink;
     const char *name;
     uint64_t line_off;
@@ -73,7 +74,12 @@ static pt_status vm_begin(vm_state *st)
     info.kind = PT_KIND_VM;
     info.source = st->name;
     info.variant = "vm";
-    text_default_time(st->opt, &info.time, &info.time_origin);
+    if (*st->file_time != 0) {
+        info.time = *st->file_time;
+        info.time_origin = "file";
+    } else {
+        text_default_time(st->opt, &info.time, &info.time_origin);
+    }
     st->in_sample = 1;
     st->samples++;
     st->counters_in_sample = 0;
@@ -171,9 +177,11 @@ static int vm_counters_on_line(vm_state *st, const char *line, pt_status *rc)
                 while (*q != '\0' && *q != ')')
                     q++;
                 v = *q == ')' ? q + 1 : q;
-            } else {
+            } else if (*q == '\0') {
                 *rc = vm_counter(st, prefix, name, "pages", value);
                 v = q;
+            } else {
+                break; /* "System Uptime: 12 days ...": not a counter */
             }
         }
         if (*rc != PT_OK)
@@ -269,7 +277,8 @@ static pt_status vm_line(vm_state *st, char *line, size_t len)
 
 /* ---- the part of a debugger log ---- */
 
-static void *vm_open(const char *name, const pt_read_options *opt, const pt_sink *sink)
+static void *vm_open(const char *name, const pt_read_options *opt, const pt_sink *sink,
+                     const pt_filetime *file_time)
 {
     vm_state *st = calloc(1, sizeof *st);
     if (st == NULL)
@@ -277,6 +286,7 @@ static void *vm_open(const char *name, const pt_read_options *opt, const pt_sink
     st->opt = opt;
     st->sink = sink;
     st->name = name;
+    st->file_time = file_time;
     return st;
 }
 

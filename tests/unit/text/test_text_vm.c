@@ -275,8 +275,36 @@ out:
     free(pu);
 }
 
+/* The time a debugger log says: "Debug session time" in the header the
+ * debugger prints when it opens a dump, with its UTC offset. */
+static void test_debug_session_time(void)
+{
+    static const char text[] =
+        "Loading Dump File [C:\\Windows\\MEMORY.DMP]\n"
+        "Debug session time: Thu Nov 14 10:00:00.123 2024 (UTC - 8:00)\n"
+        "System Uptime: 12 days 3:04:05.678\n"
+        "0: kd> !vm 1\n"
+        "NonPagedPool Usage: 60000 ( 240000 Kb)\n"
+        "NonPagedPool Max: 60208 ( 240832 Kb)\n";
+    static const char old[] = "Debug session time: Mon Dec 18 09:31:12.062 2006 (GMT+1)\n"
+                              "kd> !vm\nNonPagedPool Usage: 1 ( 4 Kb)\nCommit limit: 2 ( 8 Kb)\n";
+    recording r;
+    pt_error err;
+    char when[32];
+
+    PT_CHECK_U64(rec_read_buffer(&pt_reader_vm, text, sizeof text - 1, &r, &err), PT_OK);
+    PT_CHECK_U64(r.nsamples, 1);
+    PT_CHECK_STR(r.samples[0].time_origin, "file");
+    PT_CHECK_STR(pt_filetime_format(r.samples[0].time, when), "2024-11-14T18:00:00.1230000Z");
+    rec_free(&r);
+    PT_CHECK_U64(rec_read_buffer(&pt_reader_vm, old, sizeof old - 1, &r, &err), PT_OK);
+    PT_CHECK_STR(pt_filetime_format(r.samples[0].time, when), "2006-12-18T08:31:12.0620000Z");
+    rec_free(&r);
+}
+
 PT_TEST_MAIN(PT_TEST(test_ws2012r2_vm4), PT_TEST(test_ws2003_vm1), PT_TEST(test_win11_triage),
              PT_TEST(test_msdocs_xp), PT_TEST(test_win10_numa),
              PT_TEST(test_collapsed_reads_the_same),
              PT_TEST(test_utf16_reads_the_same), PT_TEST(test_generated_variants),
-             PT_TEST(test_bad_inputs), PT_TEST(test_kd_log_with_both))
+             PT_TEST(test_bad_inputs), PT_TEST(test_kd_log_with_both),
+             PT_TEST(test_debug_session_time))
