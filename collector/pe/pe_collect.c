@@ -50,6 +50,18 @@ static int stat_nofollow(const char *path, struct stat *sb)
 #endif
 }
 
+#ifdef _WIN32
+#define PATH_SEPARATOR "\\"
+#else
+#define PATH_SEPARATOR "/"
+#endif
+
+static int ends_with_separator(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 0 && (path[n - 1] == '/' || path[n - 1] == '\\');
+}
+
 static pt_status walk(const char *path, int depth, pt_pe_file_fn fn, void *ctx, pt_error *err);
 
 static pt_status walk_dir(const char *path, int depth, pt_pe_file_fn fn, void *ctx, pt_error *err)
@@ -94,8 +106,8 @@ static pt_status walk_dir(const char *path, int depth, pt_pe_file_fn fn, void *c
             st = pt_error_set(err, PT_ERR_NOMEM, path, PT_NO_OFFSET, "out of memory");
             break;
         }
-        snprintf(child, len, "%s%s%s", path,
-                 path[0] != '\0' && path[strlen(path) - 1] == '/' ? "" : "/", names[i]);
+        snprintf(child, len, "%s%s%s", path, ends_with_separator(path) ? "" : PATH_SEPARATOR,
+                 names[i]);
         st = walk(child, depth + 1, fn, ctx, err);
         free(child);
     }
@@ -110,8 +122,10 @@ out:
 static pt_status walk(const char *path, int depth, pt_pe_file_fn fn, void *ctx, pt_error *err)
 {
     struct stat sb;
-    const char *base = strrchr(path, '/');
+    const char *base = strrchr(path, '/'), *back = strrchr(path, '\\');
 
+    if (back != NULL && (base == NULL || back > base))
+        base = back;
     base = base != NULL ? base + 1 : path;
     if (stat_nofollow(path, &sb) != 0)
         return depth == 0 ? pt_error_set(err, PT_ERR_IO, path, PT_NO_OFFSET, "cannot stat")

@@ -56,7 +56,7 @@ static void buf_putc(pt_pe_buf *b, char c)
 
 static void buf_printf(pt_pe_buf *b, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+    __attribute__((format(PT_PRINTF_FORMAT, 2, 3)))
 #endif
     ;
 

@@ -46,7 +46,7 @@ typedef struct fact_out {
 
 static void fact(fact_out *o, const char *name, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    __attribute__((format(PT_PRINTF_FORMAT, 3, 4)))
 #endif
     ;
 
