@@ -10,18 +10,23 @@
 
 #include "pt_byteorder.h"
 
-/* Copies a match byte by byte: source and destination may overlap, which
- * is how LZ77 encodes runs. */
+/* Copies a match.  Source and destination may overlap (that is how LZ77
+ * encodes runs): with an offset of 8 or more, 8-byte steps only read bytes
+ * already written; shorter offsets go byte by byte.  Never writes past
+ * pos + len. */
 static void copy_match(uint8_t *out, size_t pos, size_t offset, size_t len)
 {
     uint8_t *dst = out + pos;
     const uint8_t *src = dst - offset;
-    size_t i;
+    size_t i = 0;
     if (offset >= len) {
         memcpy(dst, src, len);
         return;
     }
-    for (i = 0; i < len; i++)
+    if (offset >= 8)
+        for (; i + 8 <= len; i += 8)
+            memcpy(dst + i, src + i, 8);
+    for (; i < len; i++)
         dst[i] = src[i];
 }
 
