@@ -140,10 +140,15 @@ static double rng_unit(uint64_t *state)
     return (double)(rng_next(state) >> 11) * (1.0 / 9007199254740992.0);
 }
 
-/* Roughly normal, mean 0, deviation 1 (Irwin-Hall with 4 terms). */
+/* Roughly normal, mean 0, deviation 1 (Irwin-Hall with 4 terms).  One
+ * call per statement: the order of calls within an expression is
+ * unspecified in C, and the series must be the same from every compiler. */
 static double rng_normal(uint64_t *state)
 {
-    double s = rng_unit(state) + rng_unit(state) + rng_unit(state) + rng_unit(state);
+    double s = rng_unit(state);
+    s += rng_unit(state);
+    s += rng_unit(state);
+    s += rng_unit(state);
     return (s - 2.0) * 1.7320508075688772;
 }
 
@@ -263,7 +268,8 @@ static void init_synthetic(const gen_options *o, tag_state *t, uint32_t *probe,
     s.paged = (rng_next(rng) % 3) == 0;
     s.per_alloc = 16u << (rng_next(rng) % 9);
     s.per_alloc += rng_next(rng) % s.per_alloc;
-    s.diff = rng_next(rng) % (1u << (1 + rng_next(rng) % 12));
+    s.diff = 1u << (1 + rng_next(rng) % 12);
+    s.diff = rng_next(rng) % s.diff;
     s.per_hour = 1 + rng_next(rng) % 200000;
     s.behaviour = TAG_WANDER;
     init_tag(o, t, &s, rng);
