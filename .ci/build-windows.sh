@@ -11,7 +11,9 @@
 # 3. configures with cmake/mingw-w64-x86_64.cmake and -DPT_COLLECTOR_ONLY=ON
 #    and builds pooltriage-collect.exe;
 # 4. checks that the .exe imports only Windows' own DLLs and, when wine is
-#    installed, that it runs (--help).
+#    installed: runs the platform layer's unit test as a Windows program,
+#    runs the collector (--help), collects the real seed outputs and wine's
+#    own System32\drivers with it (and compares with Linux, see below).
 # Environment: PT_WIN_BUILD (build dir, default build-win), PT_JOBS,
 # PT_REAL_DATA (shared/data/real), PT_POOLTRIAGE (a Linux pooltriage: the
 # bundle collected under wine is then imported with it), PT_DRIVER_FIXTURES
