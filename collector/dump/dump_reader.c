@@ -130,8 +130,12 @@ static pt_status case_open(pt_source *src, const pt_read_options *opt, warn_targ
         if (st != PT_OK)
             goto fail;
     }
-    if (!c->kdbg.found)
+    if (!c->kdbg.found) {
         dump_warnf(c->df, PT_NO_OFFSET, "KDBG not found: %s", c->kdbg.why_not);
+        /* a memory dump whose pool data cannot be located is not complete */
+        if (!c->is_triage && c->df->phys_kind != DUMP_PHYS_NONE && !c->sym.loaded)
+            c->df->partial = 1;
+    }
     c->module_head = c->df->ps_loaded_module_list;
     if (c->module_head == 0 || (uint32_t)c->module_head == DUMP_FILL)
         c->module_head = dump_kdbg_field(c->df, &c->kdbg, KDBG_PSLOADEDMODULELIST);
@@ -140,9 +144,11 @@ static pt_status case_open(pt_source *src, const pt_read_options *opt, warn_targ
                    "a triage (small memory) dump holds the driver list and the bugcheck "
                    "but no pool data: no per-tag usage, big allocations or memory counters");
     } else if (c->df->phys_kind != DUMP_PHYS_NONE) {
-        if (c->df->machine == DUMP_MACHINE_ARM64)
+        if (c->df->machine == DUMP_MACHINE_ARM64) {
             dump_warnf(c->df, PT_NO_OFFSET,
                        "ARM64 page tables are not read: no pool data from this dump");
+            c->df->partial = 1;
+        }
         else if (c->kdbg.found || c->sym.loaded) {
             st = dump_pool_load(c->df, &c->kdbg, &c->sym, &c->pool, err);
             if (st != PT_OK)
