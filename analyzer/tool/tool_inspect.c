@@ -493,11 +493,16 @@ static pt_status inspect_member(pt_bundle *b, size_t i, FILE *out, xml_out *x)
         const char *given = pt_bundle_member_attr(m, "time_given");
         const char *first = pt_bundle_member_attr(m, "sample_time");
         const char *origin = pt_bundle_member_attr(m, "time_origin");
+        const char *mtime = pt_bundle_member_attr(m, "mtime");
         if (given != NULL && pt_filetime_parse(given, &opt.sample_time) != 0)
             opt.sample_time = 0;
-        if (first != NULL && origin != NULL && strcmp(origin, "mtime") == 0 &&
-            pt_filetime_parse(first, &opt.file_mtime) != 0)
+        if (mtime != NULL) {
+            if (pt_filetime_parse(mtime, &opt.file_mtime) != 0)
+                opt.file_mtime = 0;
+        } else if (first != NULL && origin != NULL && strcmp(origin, "mtime") == 0 &&
+                   pt_filetime_parse(first, &opt.file_mtime) != 0) {
             opt.file_mtime = 0;
+        }
     }
     st = pt_bundle_open_member(b, i, &src, &err);
     if (st == PT_OK) {
