@@ -140,6 +140,22 @@ static void fill_bundle_info(pt_bundle *b, pt_import_bundle_info *bi)
     bi->partial = pt_bundle_is_partial(b);
 }
 
+/* The case a bundle already in the archive belongs to (for "already imported"). */
+static void bundle_case_name(pt_archive *a, const char *sha256, char *out, size_t size)
+{
+    sqlite3_stmt *st = NULL;
+    pt_error ignored;
+    if (pt_archive_prepare(a,
+                           "SELECT c.name FROM bundles b JOIN cases c ON c.id = b.case_id "
+                           "WHERE b.sha256 = ?1",
+                           &st, &ignored) != PT_OK)
+        return;
+    sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+        snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+}
+
 pt_status pt_archive_import_bundle(pt_archive *a, const char *bundle_path,
                                    const pt_import_options *opt, pt_import_result *res,
                                    pt_error *err)
@@ -167,6 +183,8 @@ pt_status pt_archive_import_bundle(pt_archive *a, const char *bundle_path,
     if (rc != PT_OK || already) {
         res->already = already;
         pt_import_abort(im); /* nothing written: the case row is rolled back too */
+        if (already)
+            bundle_case_name(a, bi.sha256, res->case_name, sizeof res->case_name);
         goto out;
     }
     rc = import_members(im, b, bi.partial, err);

@@ -35,7 +35,8 @@ typedef struct pt_import_counts {
 } pt_import_counts;
 
 typedef struct pt_import_result {
-    int already;            /* the bundle was in the archive: nothing changed */
+    int already;            /* the bundle was in the archive: nothing changed
+                               (case_name is then the case that holds it) */
     int partial;            /* the bundle was cut short; complete members taken */
     char case_name[256];
     char bundle_id[65];
