@@ -26,6 +26,22 @@ int etl_leaks_is_kernel_image(const char *path)
     return 0;
 }
 
+int etl_leaks_frame(const pt_module *mods, size_t nmods, uint64_t addr, const char **module,
+                    uint64_t *offset)
+{
+    size_t i;
+    for (i = 0; i < nmods; i++) {
+        if (addr >= mods[i].base && addr - mods[i].base < mods[i].size) {
+            *module = mods[i].name;
+            *offset = addr - mods[i].base;
+            return 0;
+        }
+    }
+    *module = NULL;
+    *offset = addr;
+    return -1;
+}
+
 typedef struct leak_key {
     pt_tag tag;
     pt_pool pool;

@@ -33,6 +33,12 @@ pt_status etl_leaks_group(const pt_allocation *allocs, size_t nallocs, const pt_
                           size_t nstacks, const pt_module *mods, size_t nmods,
                           etl_leak_group **out, size_t *nout, pt_error *err);
 
+/* The image holding a stack frame: its name and the frame's offset in it;
+ * returns 0, or -1 (module NULL, offset = addr) when no image holds it.
+ * A linear scan, for printing stacks in a report. */
+int etl_leaks_frame(const pt_module *mods, size_t nmods, uint64_t addr, const char **module,
+                    uint64_t *offset);
+
 /* The image file name without its directory ("myfault.sys"). */
 const char *etl_leaks_basename(const char *path);
 

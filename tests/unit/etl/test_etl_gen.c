@@ -278,6 +278,28 @@ static void check_variant(const variant *v)
             }
         }
         free(g);
+        /* every frame of a leak stack maps to an image and an offset */
+        if (v->stack_mode && cap.leaks.nstacks > 0) {
+            const pt_stack *st = NULL;
+            const char *mod;
+            uint64_t off;
+            for (k = 0; k < cap.leaks.nstacks; k++)
+                if (cap.leaks.stacks[k].stack_id == cap.leaks.allocs[0].stack_id)
+                    st = &cap.leaks.stacks[k];
+            PT_CHECK(st != NULL && st->depth == 4);
+            if (st != NULL && st->depth == 4) {
+                PT_CHECK(etl_leaks_frame(cap.leaks.mods, cap.leaks.nmods, st->frames[0], &mod,
+                                         &off) == 0);
+                PT_CHECK(etl_leaks_is_kernel_image(mod));
+                PT_CHECK_U64(off, 0x3000);
+                PT_CHECK(etl_leaks_frame(cap.leaks.mods, cap.leaks.nmods, st->frames[2], &mod,
+                                         &off) == 0);
+                PT_CHECK_STR(etl_leaks_basename(mod), "myfault.sys");
+                PT_CHECK_U64(off, 0x13F6);
+            }
+            PT_CHECK(etl_leaks_frame(cap.leaks.mods, cap.leaks.nmods, 0x1000, &mod, &off) < 0);
+            PT_CHECK(mod == NULL && off == 0x1000);
+        }
         for (k = 0; k < cap.leaks.nmods; k++) {
             if (strstr(cap.leaks.mods[k].name, "myfault.sys") != NULL) {
                 PT_CHECK_U64(cap.leaks.mods[k].size, 0x8000);
