@@ -5,6 +5,7 @@
 
 #include "archive_drivers.h"
 #include "archive_import.h"
+#include "archive_rows.h"
 #include "archive_tags.h"
 
 /* A stack deeper than this is refused: no kernel stack walk comes close. */
@@ -12,7 +13,7 @@
 
 enum {
     ST_CASE_FIND, ST_CASE_ADD, ST_BUNDLE_FIND, ST_BUNDLE_ADD, ST_SOURCE_ADD, ST_SOURCE_END,
-    ST_SAMPLE, ST_TAG_ROW, ST_COUNTER, ST_MODULE, ST_ALLOC, ST_STACK, ST_TAG_DESC,
+    ST_SAMPLE, ST_COUNTER, ST_MODULE, ST_ALLOC, ST_STACK, ST_TAG_DESC,
     ST_WARNING, ST_SAMPLE_ROWS, ST_COUNT
 };
 
@@ -29,9 +30,6 @@ static const char *const statement_sql[ST_COUNT] = {
                       "WHERE id = ?1",
     [ST_SAMPLE] = "INSERT INTO samples(case_id, source_id, seq, kind, source_name, variant, "
                   "time, time_origin, host) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    [ST_TAG_ROW] = "INSERT INTO tag_rows(sample_id, tag_id, pool, has, allocs, frees, "
-                   "outstanding, bytes, description, binary) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [ST_COUNTER] = "INSERT INTO counters(sample_id, name, unit, value, seq) "
                    "VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_MODULE] = "INSERT INTO modules(sample_id, name, base, size, timestamp, checksum) "
@@ -51,6 +49,7 @@ struct pt_import {
     pt_archive *a;
     sqlite3_stmt *st[ST_COUNT];
     pt_tag_intern *tags;
+    pt_row_batch *rows;
     pt_sink sink;
     pt_error error;          /* the first failure inside a sink callback */
     int64_t case_id, bundle_id, source_id, sample_id;
@@ -130,7 +129,6 @@ static pt_status sink_begin_sample(void *ctx, const pt_sample_info *info)
 static pt_status sink_tag_row(void *ctx, const pt_tag_row *row)
 {
     pt_import *im = ctx;
-    sqlite3_stmt *st = im->st[ST_TAG_ROW];
     int64_t tag_id;
     pt_status rc = need_sample(im, "tag row");
 
@@ -142,23 +140,8 @@ static pt_status sink_tag_row(void *ctx, const pt_tag_row *row)
     rc = pt_tag_intern_id(im->tags, row->tag, row->tag_text, &tag_id, &im->error);
     if (rc != PT_OK)
         return rc;
-    sqlite3_bind_int64(st, 1, im->sample_id);
-    sqlite3_bind_int64(st, 2, tag_id);
-    sqlite3_bind_int(st, 3, (int)row->pool);
-    sqlite3_bind_int(st, 4, (int)row->has);
-    sqlite3_bind_int64(st, 5, (int64_t)row->allocs);
-    sqlite3_bind_int64(st, 6, (int64_t)row->frees);
-    sqlite3_bind_int64(st, 7, (int64_t)row->outstanding);
-    sqlite3_bind_int64(st, 8, (int64_t)row->bytes);
-    bind_text_or_null(st, 9, row->description);
-    bind_text_or_null(st, 10, row->binary);
     im->counts.tag_rows++;
-    rc = step_done(im, st, "cannot add a tag row", &im->error);
-    if (rc != PT_OK)
-        return rc;
-    if (im->row_count++ == 0)
-        im->row_first = sqlite3_last_insert_rowid(pt_archive_db(im->a));
-    return PT_OK;
+    return pt_row_batch_add(im->rows, im->sample_id, tag_id, row, &im->error);
 }
 
 static pt_status sink_counter(void *ctx, const pt_counter *c)
@@ -250,8 +233,11 @@ static pt_status sink_end_sample(void *ctx)
     sqlite3_stmt *st = im->st[ST_SAMPLE_ROWS];
     pt_status rc = need_sample(im, "sample end");
 
+    if (rc == PT_OK)
+        rc = pt_row_batch_flush(im->rows, &im->error);
     if (rc != PT_OK)
         return rc;
+    pt_row_batch_take(im->rows, &im->row_first, &im->row_count);
     if (im->row_count != 0) {
         sqlite3_bind_int64(st, 1, im->sample_id);
         sqlite3_bind_int64(st, 2, im->row_first);
@@ -361,6 +347,7 @@ static void import_free(pt_import *im)
     for (i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(im->st[i]);
     pt_tag_intern_close(im->tags);
+    pt_row_batch_close(im->rows);
     free(im->variant);
     free(im->time_origin);
     free(im->frames);
@@ -390,6 +377,8 @@ pt_status pt_import_begin(pt_archive *a, const char *case_name, pt_import **out,
         rc = pt_archive_prepare(a, statement_sql[i], &im->st[i], err);
     if (rc == PT_OK)
         rc = pt_tag_intern_open(a, &im->tags, err);
+    if (rc == PT_OK)
+        rc = pt_row_batch_open(a, &im->rows, err);
     if (rc == PT_OK)
         rc = find_or_add_case(im, case_name, err);
     if (rc != PT_OK) {
@@ -523,6 +512,8 @@ pt_status pt_import_commit(pt_import *im, pt_import_hook hook, void *hook_ctx, p
     }
     pt_tag_intern_close(im->tags);
     im->tags = NULL;
+    pt_row_batch_close(im->rows);
+    im->rows = NULL;
     import_free(im);
     rc = hook != NULL ? hook(a, case_id, hook_ctx, err) : PT_OK;
     if (rc != PT_OK) {
