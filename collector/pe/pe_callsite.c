@@ -380,7 +380,10 @@ static pt_status record_tag(cs *c, int api, const val *v, const char *how, uint3
 
 static pt_status add_wrapper(cs *c, uint32_t start, uint8_t param, int api)
 {
-    if (wrapper_at(c, start) != NULL || c->wrapper_count >= MAX_WRAPPERS)
+    /* An import stub (jmp [IAT]) forwards every argument: it is handled
+     * as the API itself, not as a wrapper. */
+    if (wrapper_at(c, start) != NULL || api_of_thunk(c, start) >= 0 ||
+        c->wrapper_count >= MAX_WRAPPERS)
         return PT_OK;
     if (c->wrapper_count == c->wrapper_cap) {
         size_t cap = c->wrapper_cap ? c->wrapper_cap * 2 : 8;
@@ -660,9 +663,21 @@ static pt_status step(cs *c, track *t, const ZydisDecodedInstruction *ins,
 /* Decodes [begin, end) straight through as the function starting at func
  * (x64 .pdata), or as a sweep where the function is looked up per call
  * (func_fixed = 0). */
-static pt_status decode_range(cs *c, uint32_t begin, uint32_t end, uint32_t func,
-                              int func_fixed)
+/* How decode_range finds the function of a call. */
+#define RANGE_SWEEP 0   /* nearest preceding start in c->starts */
+#define RANGE_FUNCTION 1 /* the range is one function starting at func */
+#define RANGE_GAP 2     /* code outside .pdata: a function starts after each
+                           ret/jmp, past the padding */
+
+static int is_padding(uint8_t b)
 {
+    return b == 0xCC || b == 0x90 || b == 0x00;
+}
+
+static pt_status decode_range(cs *c, uint32_t begin, uint32_t end, uint32_t func,
+                              int mode)
+{
+    int func_fixed = mode != RANGE_SWEEP;
     const pe_image *img = &c->ctx->img;
     const uint8_t *p;
     size_t avail = pe_rva_span(img, begin, &p);
@@ -711,9 +726,17 @@ static pt_status decode_range(cs *c, uint32_t begin, uint32_t end, uint32_t func
         st = step(c, &t, &ins, ops, rva, cur_func, &ends);
         if (st != PT_OK)
             return st;
-        if (ends)
-            track_reset(&t, c->is64, 0);
         rva += ins.length;
+        if (ends && mode == RANGE_GAP) {
+            /* A leaf function (no unwind data) ends; the next one starts
+             * after the padding, with its parameters in place. */
+            while (rva - begin < avail && is_padding(p[rva - begin]))
+                rva++;
+            track_reset(&t, c->is64, 1);
+            cur_func = rva;
+        } else if (ends) {
+            track_reset(&t, c->is64, 0);
+        }
     }
     return PT_OK;
 }
@@ -881,11 +904,78 @@ static int function_may_call(const cs *c, const uint8_t *p, size_t len, uint32_t
     return 0;
 }
 
+typedef struct func_range {
+    uint32_t begin, end;
+} func_range;
+
+static int range_cmp(const void *a, const void *b)
+{
+    const func_range *x = a, *y = b;
+    return x->begin < y->begin ? -1 : x->begin > y->begin;
+}
+
+/* Decodes [begin, end) when the pre-check says it may hold a call site. */
+static pt_status decode_if_needed(cs *c, uint32_t begin, uint32_t end, int mode)
+{
+    const uint8_t *code;
+    size_t avail = pe_rva_span(&c->ctx->img, begin, &code);
+    if (avail > end - begin)
+        avail = end - begin;
+    if (avail == 0)
+        return PT_OK;
+    if (!c->ctx->opt->force_decode && !function_may_call(c, code, avail, begin))
+        return PT_OK;
+    return decode_range(c, begin, end, begin, mode);
+}
+
+/* Code outside every .pdata function: leaf functions need no unwind data,
+ * and an MSVC wrapper that only moves its tag and tail-jumps to the import
+ * is one.  Each gap is decoded past its leading padding. */
+static pt_status decode_gaps(cs *c, const func_range *r, size_t n)
+{
+    const pe_image *img = &c->ctx->img;
+    uint16_t si;
+    size_t i = 0;
+    pt_status st;
+
+    for (si = 0; si < img->section_count; si++) {
+        const pe_section *s = &img->sections[si];
+        uint32_t cursor = s->virtual_address, sec_end = s->virtual_address + s->raw_size;
+        const uint8_t *p;
+        if (!pe_section_is_code(s) || s->raw_size == 0)
+            continue;
+        while (i < n && r[i].begin < s->virtual_address)
+            i++;
+        for (;; i++) {
+            uint32_t gap_end = i < n && r[i].begin < sec_end ? r[i].begin : sec_end;
+            size_t avail = pe_rva_span(img, cursor, &p);
+            while (cursor < gap_end && avail > 0 && is_padding(*p)) {
+                cursor++;
+                p++;
+                avail--;
+            }
+            if (gap_end > cursor + 4) {
+                st = decode_if_needed(c, cursor, gap_end, RANGE_GAP);
+                if (st != PT_OK)
+                    return st;
+            }
+            if (i >= n || r[i].begin >= sec_end)
+                break;
+            if (r[i].end > cursor)
+                cursor = r[i].end;
+        }
+    }
+    return PT_OK;
+}
+
 static pt_status decode_pdata(cs *c, int *done)
 {
     const pe_image *img = &c->ctx->img;
     const uint8_t *p;
     uint32_t count, i;
+    func_range *ranges;
+    size_t n = 0;
+    pt_status st = PT_OK;
 
     *done = 0;
     if (img->dir_count <= PE_DIR_EXCEPTION || img->dirs[PE_DIR_EXCEPTION].rva == 0)
@@ -894,27 +984,29 @@ static pt_status decode_pdata(cs *c, int *done)
     p = pe_rva_ptr(img, img->dirs[PE_DIR_EXCEPTION].rva, (size_t)count * RUNTIME_FUNCTION_SIZE);
     if (p == NULL || count == 0)
         return PT_OK;
-    for (i = 0; i < count; i++) {
+    ranges = malloc((size_t)count * sizeof *ranges);
+    if (ranges == NULL)
+        return pt_error_set(c->err, PT_ERR_NOMEM, img->file, PT_NO_OFFSET, "out of memory");
+    for (i = 0; i < count && st == PT_OK; i++) {
         uint32_t begin = pt_le32(p + (size_t)i * RUNTIME_FUNCTION_SIZE);
         uint32_t end = pt_le32(p + (size_t)i * RUNTIME_FUNCTION_SIZE + 4);
         const pe_section *s = pe_section_of_rva(img, begin);
-        pt_status st;
-        const uint8_t *code;
-        size_t avail;
         /* Entries outside code, inverted, or absurdly long are skipped. */
         if (end <= begin || s == NULL || !pe_section_is_code(s) || end - begin > (64u << 20))
             continue;
-        avail = pe_rva_span(img, begin, &code);
-        if (avail > end - begin)
-            avail = end - begin;
-        if (!c->ctx->opt->force_decode && !function_may_call(c, code, avail, begin))
-            continue;
-        st = decode_range(c, begin, end, begin, 1);
-        if (st != PT_OK)
-            return st;
+        ranges[n].begin = begin;
+        ranges[n].end = end;
+        n++;
+        st = decode_if_needed(c, begin, end, RANGE_FUNCTION);
     }
+    if (st == PT_OK) {
+        if (n > 1)
+            qsort(ranges, n, sizeof *ranges, range_cmp);
+        st = decode_gaps(c, ranges, n);
+    }
+    free(ranges);
     *done = 1;
-    return PT_OK;
+    return st;
 }
 
 static pt_status decode_all(cs *c)
@@ -933,7 +1025,7 @@ static pt_status decode_all(cs *c)
         const pe_section *s = &img->sections[si];
         if (!pe_section_is_code(s))
             continue;
-        st = decode_range(c, s->virtual_address, s->virtual_address + s->raw_size, 0, 0);
+        st = decode_range(c, s->virtual_address, s->virtual_address + s->raw_size, 0, RANGE_SWEEP);
         if (st != PT_OK)
             return st;
     }

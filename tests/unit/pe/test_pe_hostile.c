@@ -292,6 +292,56 @@ static void test_garbled_signature(void)
     free(data);
 }
 
+/* Code outside .pdata (leaf functions have no unwind data): the seed
+ * driver tiny64.sys (tests/fuzz/pe/make_corpus.py) with its one .pdata
+ * entry cut to the first instruction still gives both call sites, at the
+ * RVAs the generator laid out (0x214 and 0x226). */
+static void test_leaf_code_outside_pdata(void)
+{
+    char path[4200];
+    FILE *f;
+    uint8_t data[4096];
+    size_t size;
+    pe_image img;
+    pt_error err;
+    pt_source *src = NULL;
+    struct pt_driver_record *rec = NULL;
+    pt_arena arena;
+    uint64_t pdata;
+    size_t i, calls = 0;
+
+    snprintf(path, sizeof path, "%s/tests/fuzz/pe/corpus/tiny64.sys", getenv("PT_SOURCE_DIR"));
+    f = fopen(path, "rb");
+    PT_CHECK(f != NULL);
+    if (f == NULL)
+        return;
+    size = fread(data, 1, sizeof data, f);
+    fclose(f);
+    PT_CHECK_U64(pe_image_parse(&img, data, size, "tiny64.sys", &err), PT_OK);
+    pdata = pe_rva_to_offset(&img, img.dirs[PE_DIR_EXCEPTION].rva);
+    PT_CHECK(pdata != UINT64_MAX && pdata + 12 <= size);
+    if (pdata == UINT64_MAX || pdata + 12 > size)
+        return;
+    PT_CHECK_U64(pt_le32(data + pdata), 0x200);
+    pt_put_le32(data + pdata + 4, 0x204); /* just "sub rsp, 0x28" */
+    PT_CHECK_U64(pt_source_open_memory(data, size, "leaf.sys", &src, &err), PT_OK);
+    pt_arena_init(&arena);
+    PT_CHECK_U64(pt_pe_analyze(src, "leaf.sys", NULL, &arena, &rec, &err), PT_OK);
+    for (i = 0; rec != NULL && i < rec->tag_count; i++) {
+        const pt_driver_tag *t = &rec->tags[i];
+        if (t->evidence != PT_DRIVER_EV_CALLSITE)
+            continue;
+        PT_CHECK_U64(t->tag, 0x6B61654Cu);
+        PT_CHECK_U64(t->call_rva, calls == 0 ? 0x214 : 0x226);
+        PT_CHECK_STR(t->api, calls == 0 ? "ExAllocatePoolWithTag" : "ExFreePoolWithTag");
+        PT_CHECK_U64(t->function_rva, 0x204);
+        calls++;
+    }
+    PT_CHECK_U64(calls, 2);
+    pt_arena_free(&arena);
+    pt_source_close(src);
+}
+
 /* A directory with a good driver, a truncated one, a text file named .sys
  * and an unrelated file: three records, two with reasons. */
 
@@ -343,4 +393,5 @@ static void test_scan_goes_on(void)
 
 PT_TEST_MAIN(PT_TEST(test_every_truncation), PT_TEST(test_bad_headers),
              PT_TEST(test_resource_loops_and_counts), PT_TEST(test_directories_out_of_bounds),
-             PT_TEST(test_garbled_signature), PT_TEST(test_scan_goes_on))
+             PT_TEST(test_garbled_signature), PT_TEST(test_leaf_code_outside_pdata),
+             PT_TEST(test_scan_goes_on))
