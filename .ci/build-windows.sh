@@ -2,7 +2,7 @@
 # Cross-builds pooltriage-collect.exe for 64-bit Windows with mingw-w64, linked
 # statically against zlib and Zydis so that it runs with nothing installed.
 #
-#   bash .ci/build-windows.sh [--no-install] [--no-check]
+#   bash .ci/build-windows.sh [--no-install] [--no-check] [--unit-tests]
 #
 # 1. installs what it needs from Debian's packages (as root, or via sudo);
 # 2. builds Zydis for mingw from Debian's source package (deb-src entry added
@@ -13,7 +13,9 @@
 # 4. checks that the .exe imports only Windows' own DLLs and, when wine is
 #    installed: runs the platform layer's unit test as a Windows program,
 #    runs the collector (--help), collects the real seed outputs and wine's
-#    own System32\drivers with it (and compares with Linux, see below).
+#    own System32\drivers with it (and compares with Linux, see below);
+#    with --unit-tests, also cross-builds the collector modules' unit tests
+#    and runs them under wine.
 # Environment: PT_WIN_BUILD (build dir, default build-win), PT_JOBS,
 # PT_REAL_DATA (shared/data/real), PT_POOLTRIAGE (a Linux pooltriage: the
 # bundle collected under wine is then imported with it), PT_DRIVER_FIXTURES
@@ -29,11 +31,13 @@ triple=x86_64-w64-mingw32
 jobs=${PT_JOBS:-$(nproc 2>/dev/null || echo 2)}
 do_install=1
 do_check=1
+do_unit=0
 for arg in "$@"; do
   case $arg in
     --no-install) do_install=0 ;;
     --no-check) do_check=0 ;;
-    *) echo "usage: $0 [--no-install] [--no-check]" >&2; exit 2 ;;
+    --unit-tests) do_unit=1 ;;
+    *) echo "usage: $0 [--no-install] [--no-check] [--unit-tests]" >&2; exit 2 ;;
   esac
 done
 
@@ -292,6 +296,63 @@ $(diff <(echo "$a") <(echo "$b") | head -n 20)"
   say "driver evidence identical: $(echo "$a" | grep -o 'callsite_tags">[0-9]*' | sed 's/.*>//') call-site tags"
 }
 
+# A Windows path for a Linux one (wine maps / to drive Z:).
+winpath() { printf 'Z:%s' "$1" | tr '/' '\\'; }
+
+# The collector modules' unit tests, cross-built and run as Windows programs
+# under wine with the real inputs.  Tests whose own code is POSIX-only (they
+# use mkdtemp, pwrite, open_memstream, fork...) do not build for Windows:
+# they are listed, not failed; every test that builds must pass.
+run_unit_tests() {
+  local out=$build/unit src name dir extra status log
+  local -a libs cflags not_built=() not_run=() failed=() passed=()
+  mapfile -t libs < <(find "$build/collector" -name 'libpt_*.a' | sort)
+  cflags=(-std=c11 -O1 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64
+          -D__USE_MINGW_ANSI_STDIO=1 -D_WIN32_WINNT=0x0601 -DZYDIS_STATIC_BUILD
+          -DZYCORE_STATIC_BUILD -Wall -Wno-unused-parameter -I"$root/tests" -I"$root/tests/gen"
+          -I"$prefix/include")
+  for dir in "$root"/collector/*/; do cflags+=(-I"$dir"); done
+  rm -rf "$out" && mkdir -p "$out"
+  say "unit tests of the collector modules, under wine"
+  for src in "$root"/tests/unit/{core,platform,text,bundle,pe,dump,etl}/test_*.c; do
+    [ -f "$src" ] || continue
+    name=$(basename "$src" .c)
+    extra=()
+    grep -qE 'dumpgen\.h|dump_gen_check\.h' "$src" && extra+=("$root/tests/gen/dumpgen.c")
+    grep -q '"etlgen.h"' "$src" && extra+=("$root/tests/gen/etlgen.c")
+    if ! "$triple-gcc" "${cflags[@]}" "$src" "${extra[@]}" -Wl,--start-group "${libs[@]}" \
+         -Wl,--end-group "$prefix/lib/libZydis.a" -L"/usr/$triple/lib" -l:libz.a -lpthread \
+         -static -o "$out/$name.exe" >"$out/$name.build.log" 2>&1; then
+      not_built+=("$name ($(grep -m1 -oE "(undefined reference to .[a-z_]+.|fatal error: [^ ]+|error: .{0,60})" \
+                   "$out/$name.build.log" || echo "see $out/$name.build.log"))")
+      continue
+    fi
+    if grep -q 'PT_PE_DRIVERS' "$src" && [ -z "${PT_DRIVER_FIXTURES:-}" ]; then
+      not_run+=("$name (needs PT_DRIVER_FIXTURES)")
+      continue
+    fi
+    log=$out/$name.log
+    status=0
+    (cd "$out" && PT_REAL_DATA=$(winpath "${PT_REAL_DATA:-$root/../shared/data/real}") \
+       PT_TEST_DATA=$(winpath "$root/tests/data") PT_SOURCE_DIR=$(winpath "$root") \
+       PT_BUILD_DIR=. PT_PE_DRIVERS=$(winpath "${PT_DRIVER_FIXTURES:-/nonexistent}") \
+       PT_TEST_BIG_FILES=1 timeout 600 env WINEDEBUG=-all WINEPREFIX="$deps/wineprefix" \
+       "$wine" "./$name.exe") >"$log" 2>&1 || status=$?
+    if [ "$status" -eq 0 ]; then
+      passed+=("$name: $(tail -n 1 "$log")")
+    else
+      failed+=("$name (exit $status): $(tail -n 1 "$log")")
+    fi
+  done
+  local line
+  for line in "${passed[@]+"${passed[@]}"}"; do printf '   pass      %s\n' "$line"; done
+  for line in "${not_run[@]+"${not_run[@]}"}"; do printf '   not run   %s\n' "$line"; done
+  for line in "${not_built[@]+"${not_built[@]}"}"; do printf '   no build  %s\n' "$line"; done
+  for line in "${failed[@]+"${failed[@]}"}"; do printf '   FAIL      %s\n' "$line"; done
+  [ "${#failed[@]}" -eq 0 ] || die "${#failed[@]} unit test(s) failed under wine (logs in $out)"
+  [ "${#passed[@]}" -gt 0 ] || die "no unit test built for Windows"
+}
+
 [ "$do_install" -eq 1 ] && install_packages
 build_zydis
 configure_and_build
@@ -302,6 +363,7 @@ if [ "$do_check" -eq 1 ]; then
   if wine=$(find_wine); then
     check_platform_test
     check_runs "$exe"
+    [ "$do_unit" -eq 0 ] || run_unit_tests
   else
     say "wine not installed: not running the Windows programs"
   fi
