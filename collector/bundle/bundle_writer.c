@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,11 +44,13 @@ typedef struct zero_form {
 
 /* A 1 MiB piece cuts into at most this many zero/data runs. */
 #define PIECE_CHUNKS_MAX (BUNDLE_CHUNK_MAX / BUNDLE_ZERO_GRAIN + 1)
-#define PIECE_OUT_CAP                                                              \
-    ((size_t)BUNDLE_COMPRESSED_MAX(BUNDLE_CHUNK_MAX) +                             \
+#define PIECE_OUT_CAP(size)                                                        \
+    ((size_t)BUNDLE_COMPRESSED_MAX(size) +                                         \
      PIECE_CHUNKS_MAX * (BUNDLE_REC_HEAD + BUNDLE_REC_TAIL + 1024u + 64u))
-#define PIECES_PER_THREAD 4
-#define PIECES_MAX 32
+/* A batch is about 2 MiB per thread: fewer, larger batches keep the
+ * threads busy between the hand-overs. */
+#define BATCH_BYTES_PER_THREAD (2u * 1024 * 1024)
+#define PIECES_MAX 64
 #define LARGE_MEMBER (64ull * 1024 * 1024)
 #define THREADS_MAX 16
 
@@ -63,7 +66,8 @@ typedef struct piece {
     uint8_t *data;       /* BUNDLE_CHUNK_MAX bytes */
     size_t len;
     uint64_t member_off;
-    uint8_t *out;        /* the records, PIECE_OUT_CAP bytes */
+    size_t data_cap;     /* bytes data holds: the piece size it was made for */
+    uint8_t *out;        /* the records, PIECE_OUT_CAP(data_cap) bytes */
     size_t out_len;
     piece_chunk chunks[PIECE_CHUNKS_MAX];
     size_t chunk_count;
@@ -77,7 +81,6 @@ typedef struct worker {
     pt_bundle_writer_t *w;
     z_stream zs;
     int zs_ready;
-    size_t first, step, count;  /* pieces first, first+step, ... < count */
     unsigned long seen;         /* the last batch generation it took */
 } worker;
 
@@ -100,6 +103,12 @@ struct pt_bundle_writer {
     size_t chunk_size;  /* set by pt_bundle_writer_set_chunk_size; 0 = by size */
     piece *pieces;
     size_t piece_cap, piece_cur;
+    /* Two sets of pieces: one filled by this thread (pieces) while the
+     * workers deflate the other (busy_set); written in order. */
+    piece *sets[2];
+    int fill;
+    piece *busy_set;
+    size_t busy_n;
     worker *workers;
     zero_form zero[ZERO_FORMS];
     pthread_mutex_t zero_lock;
@@ -112,6 +121,11 @@ struct pt_bundle_writer {
     pthread_cond_t pool_go, pool_done;
     unsigned long generation;
     int busy, quit;
+    /* The batch being encoded: threads claim its pieces one at a time, so
+     * a thread the system holds back delays no more than one piece. */
+    piece *claim_set;
+    size_t claim_n;
+    atomic_size_t claim_next;
     /* the member being written */
     int in_member;
     written_member cur;
@@ -403,9 +417,13 @@ static void piece_encode(worker *wk, piece *pc)
 static void *worker_run(void *arg)
 {
     worker *wk = arg;
-    size_t i;
-    for (i = wk->first; i < wk->count; i += wk->step)
-        piece_encode(wk, &wk->w->pieces[i]);
+    pt_bundle_writer *w = wk->w;
+    for (;;) {
+        size_t i = atomic_fetch_add(&w->claim_next, 1);
+        if (i >= w->claim_n)
+            break;
+        piece_encode(wk, &w->claim_set[i]);
+    }
     return NULL;
 }
 
@@ -431,13 +449,13 @@ static void *pool_thread(void *arg)
     return NULL;
 }
 
-/* Starts threads-1 workers (fewer if the system refuses some: this thread
- * always takes a share too). */
+/* Starts one worker per thread wanted; this thread reads and writes while
+ * they deflate.  If none starts, batches are encoded here. */
 static void pool_start(pt_bundle_writer *w)
 {
     int t;
-    for (t = 1; t < w->threads; t++) {
-        worker *wk = &w->workers[t];
+    for (t = 0; t < w->threads; t++) {
+        worker *wk = &w->workers[w->started];
         wk->seen = w->generation;
         if (pthread_create(&w->tids[w->started], NULL, pool_thread, wk) != 0)
             break;
@@ -459,36 +477,39 @@ static void pool_stop(pt_bundle_writer *w)
     w->started = 0;
 }
 
-/* Encodes pieces[0..n) on the threads, then writes them in order. */
-static pt_status run_batch(pt_bundle_writer *w, size_t n, pt_error *err)
+/* Starts encoding set[0..n) on the workers (none: encode_finish does it). */
+static void encode_start(pt_bundle_writer *w, piece *set, size_t n)
 {
-    size_t t, share, i, k;
+    if (w->threads > 1 && w->started == 0 && !w->quit)
+        pool_start(w);
+    w->claim_set = set;
+    w->claim_n = n;
+    atomic_store(&w->claim_next, 0);
+    if (w->started == 0)
+        return;
+    pthread_mutex_lock(&w->pool_lock);
+    w->busy = w->started;
+    w->generation++;
+    pthread_cond_broadcast(&w->pool_go);
+    pthread_mutex_unlock(&w->pool_lock);
+}
+
+/* Waits for set[0..n) and writes its records in order. */
+static pt_status encode_finish(pt_bundle_writer *w, piece *set, size_t n, pt_error *err)
+{
+    size_t i, k;
     pt_status st = PT_OK;
 
-    if (w->threads > 1 && n > 1 && w->started == 0)
-        pool_start(w);
-    share = n > 1 ? (size_t)w->started + 1 : 1;
-    for (t = 0; t < share; t++) {
-        w->workers[t].first = t;
-        w->workers[t].step = share;
-        w->workers[t].count = n;
-    }
-    if (share > 1) {
-        pthread_mutex_lock(&w->pool_lock);
-        w->busy = w->started;
-        w->generation++;
-        pthread_cond_broadcast(&w->pool_go);
-        pthread_mutex_unlock(&w->pool_lock);
-    }
-    worker_run(&w->workers[0]);
-    if (share > 1) {
+    /* this thread takes what the workers have not claimed yet */
+    worker_run(&w->workers[w->threads]);
+    if (w->started > 0) {
         pthread_mutex_lock(&w->pool_lock);
         while (w->busy > 0)
             pthread_cond_wait(&w->pool_done, &w->pool_lock);
         pthread_mutex_unlock(&w->pool_lock);
     }
     for (i = 0; i < n && st == PT_OK; i++) {
-        piece *pc = &w->pieces[i];
+        piece *pc = &set[i];
         uint64_t at = w->pos;
         if (pc->st != PT_OK) {
             if (err != NULL)
@@ -506,14 +527,42 @@ static pt_status run_batch(pt_bundle_writer *w, size_t n, pt_error *err)
     return st;
 }
 
-/* Writes every piece holding bytes; the next piece starts at next_off. */
-static pt_status flush_pieces(pt_bundle_writer *w, uint64_t next_off, pt_error *err)
+/* Hands the filled pieces to the workers (after writing the set they had)
+ * and moves to the other set; the next piece starts at next_off. */
+static pt_status submit_pieces(pt_bundle_writer *w, uint64_t next_off, pt_error *err)
 {
     size_t n = w->pieces[w->piece_cur].len > 0 ? w->piece_cur + 1 : w->piece_cur;
-    pt_status st = n > 0 ? run_batch(w, n, err) : PT_OK;
+    pt_status st = PT_OK;
+
+    if (n > 0) {
+        if (w->busy_set != NULL) {
+            st = encode_finish(w, w->busy_set, w->busy_n, err);
+            w->busy_set = NULL;
+            if (st != PT_OK)
+                return st;
+        }
+        encode_start(w, w->pieces, n);
+        w->busy_set = w->pieces;
+        w->busy_n = n;
+        w->fill ^= 1;
+        w->pieces = w->sets[w->fill];
+    }
     w->piece_cur = 0;
     w->pieces[0].len = 0;
     w->pieces[0].member_off = next_off;
+    return st;
+}
+
+/* Writes every piece holding bytes (at a member's end). */
+static pt_status flush_pieces(pt_bundle_writer *w, uint64_t next_off, pt_error *err)
+{
+    pt_status st = submit_pieces(w, next_off, err);
+    if (w->busy_set != NULL) {
+        pt_status fin = encode_finish(w, w->busy_set, w->busy_n, err);
+        w->busy_set = NULL;
+        if (st == PT_OK)
+            st = fin;
+    }
     return st;
 }
 
@@ -524,8 +573,9 @@ static pt_status next_piece(pt_bundle_writer *w, uint64_t off, pt_error *err)
         w->pieces[w->piece_cur].member_off = off;
         return PT_OK;
     }
-    if (w->piece_cur + 1 == w->piece_cap)
-        return flush_pieces(w, off, err);
+    if (w->piece_cur + 1 == w->piece_cap ||
+        (w->piece_cur + 1) * w->piece_size >= (size_t)w->threads * BATCH_BYTES_PER_THREAD)
+        return submit_pieces(w, off, err);
     w->piece_cur++;
     w->pieces[w->piece_cur].len = 0;
     w->pieces[w->piece_cur].member_off = off;
@@ -549,14 +599,18 @@ static pt_status alloc_pieces(pt_bundle_writer *w, pt_error *err)
 {
     int t;
     w->threads = default_threads();
-    w->piece_cap = (size_t)w->threads * PIECES_PER_THREAD;
+    /* enough pieces for a batch at the smallest default piece */
+    w->piece_cap = (size_t)w->threads * (BATCH_BYTES_PER_THREAD / (256u * 1024));
     if (w->piece_cap > PIECES_MAX)
         w->piece_cap = PIECES_MAX;
-    w->pieces = calloc(w->piece_cap, sizeof *w->pieces);
-    w->workers = calloc((size_t)w->threads, sizeof *w->workers);
-    if (w->pieces == NULL || w->workers == NULL)
+    w->sets[0] = calloc(w->piece_cap, sizeof *w->pieces);
+    w->sets[1] = calloc(w->piece_cap, sizeof *w->pieces);
+    w->pieces = w->sets[0];
+    /* one per thread, and one for this thread */
+    w->workers = calloc((size_t)w->threads + 1, sizeof *w->workers);
+    if (w->sets[0] == NULL || w->sets[1] == NULL || w->workers == NULL)
         return pt_error_set(err, PT_ERR_NOMEM, w->path, PT_NO_OFFSET, "out of memory");
-    for (t = 0; t < w->threads; t++)
+    for (t = 0; t <= w->threads; t++)
         w->workers[t].w = w;
     return PT_OK;
 }
@@ -565,12 +619,17 @@ static pt_status alloc_pieces(pt_bundle_writer *w, pt_error *err)
  * needs one. */
 static pt_status piece_ready(pt_bundle_writer *w, piece *pc, pt_error *err)
 {
-    if (pc->data == NULL)
-        pc->data = malloc(BUNDLE_CHUNK_MAX);
-    if (pc->out == NULL)
-        pc->out = malloc(PIECE_OUT_CAP);
-    if (pc->data == NULL || pc->out == NULL)
+    if (pc->data_cap < w->piece_size) {
+        free(pc->data);
+        free(pc->out);
+        pc->data = malloc(w->piece_size);
+        pc->out = malloc(PIECE_OUT_CAP(w->piece_size));
+        pc->data_cap = w->piece_size;
+    }
+    if (pc->data == NULL || pc->out == NULL) {
+        pc->data_cap = 0;
         return pt_error_set(err, PT_ERR_NOMEM, w->path, PT_NO_OFFSET, "out of memory");
+    }
     return PT_OK;
 }
 
@@ -1053,7 +1112,7 @@ pt_status pt_bundle_writer_close(pt_bundle_writer *w, pt_error *err)
 
 void pt_bundle_writer_abort(pt_bundle_writer *w)
 {
-    size_t i;
+    size_t i, k;
     if (w == NULL)
         return;
     pool_stop(w);
@@ -1061,14 +1120,16 @@ void pt_bundle_writer_abort(pt_bundle_writer *w)
         close(w->fd);
     if (w->zs_ready)
         deflateEnd(&w->zs);
-    for (i = 0; w->workers != NULL && i < (size_t)w->threads; i++)
+    for (i = 0; w->workers != NULL && i <= (size_t)w->threads; i++)
         if (w->workers[i].zs_ready)
             deflateEnd(&w->workers[i].zs);
-    for (i = 0; w->pieces != NULL && i < w->piece_cap; i++) {
-        free(w->pieces[i].data);
-        free(w->pieces[i].out);
+    for (k = 0; k < 2; k++) {
+        for (i = 0; w->sets[k] != NULL && i < w->piece_cap; i++) {
+            free(w->sets[k][i].data);
+            free(w->sets[k][i].out);
+        }
+        free(w->sets[k]);
     }
-    free(w->pieces);
     free(w->workers);
     pthread_mutex_destroy(&w->zero_lock);
     pthread_mutex_destroy(&w->pool_lock);
