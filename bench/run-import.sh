@@ -61,7 +61,7 @@ fi
 
 # --- data -------------------------------------------------------------------
 series=$work/series-${snapshots}x${tags}
-if [ ! -f "$series/truth.txt" ]; then
+if [ ! -f "$series/truth.txt" ] || [ "$gen" -nt "$series/truth.txt" ]; then
   echo "== generating $snapshots snapshots x $tags tags in $series"
   rm -rf "$series" && mkdir -p "$series"
   "$gen" --profile bench --snapshots "$snapshots" --tags "$tags" --out "$series"
@@ -71,7 +71,7 @@ rows=$(sed -n 's/^rows //p' "$series/truth.txt")
 
 # The same rows as CSV for the baseline (not timed): one line per tag row.
 csv=$series/rows.csv
-if [ ! -f "$csv" ]; then
+if [ ! -f "$csv" ] || [ "$series/truth.txt" -nt "$csv" ]; then
   echo "== writing the baseline CSV"
   while read -r when file; do
     awk -v t="$when" -v s="$file" '
