@@ -1,6 +1,8 @@
 /* etl_leaks.c - grouping outstanding allocations by tag and driver. */
 #include "etl_leaks.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -24,6 +26,26 @@ int etl_leaks_is_kernel_image(const char *path)
         if (strcasecmp(b, names[i]) == 0)
             return 1;
     return 0;
+}
+
+char *etl_leaks_format(const etl_leak_group *g, char *out, size_t cap)
+{
+    char tag[PT_TAG_TEXT_MAX];
+    const char *where = "";
+    char place[300];
+    if (strcmp(g->module, "no stack") == 0)
+        where = "with no stack";
+    else if (strcmp(g->module, "unknown") == 0)
+        where = "from an address in no image";
+    if (*where == '\0') {
+        snprintf(place, sizeof place, "allocated from %s+0x%" PRIx64,
+                 etl_leaks_basename(g->module), g->offset);
+        where = place;
+    }
+    snprintf(out, cap, "tag '%s' (%s): %" PRIu64 " outstanding allocation%s, %" PRIu64
+             " bytes, %s", pt_tag_format(g->tag, tag), pt_pool_name(g->pool), g->count,
+             g->count == 1 ? "" : "s", g->bytes, where);
+    return out;
 }
 
 int etl_leaks_frame(const pt_module *mods, size_t nmods, uint64_t addr, const char **module,

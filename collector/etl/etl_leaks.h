@@ -39,6 +39,11 @@ pt_status etl_leaks_group(const pt_allocation *allocs, size_t nallocs, const pt_
 int etl_leaks_frame(const pt_module *mods, size_t nmods, uint64_t addr, const char **module,
                     uint64_t *offset);
 
+/* One line for a report: "tag 'Leak' (nonpaged): 2000 outstanding
+ * allocations, 8192000 bytes, allocated from myfault.sys+0x13f6".
+ * Returns out (cut to cap, always terminated). */
+char *etl_leaks_format(const etl_leak_group *g, char *out, size_t cap);
+
 /* The image file name without its directory ("myfault.sys"). */
 const char *etl_leaks_basename(const char *path);
 

@@ -271,8 +271,15 @@ static void check_variant(const variant *v)
             PT_CHECK_U64(g[0].count, t.truth.leak_allocs);
             PT_CHECK_U64(g[0].bytes, t.truth.leak_bytes);
             if (v->stack_mode) {
+                char line[256], want[256];
                 PT_CHECK_STR(etl_leaks_basename(g[0].module), "myfault.sys");
                 PT_CHECK_U64(g[0].offset, t.truth.leak_offset);
+                snprintf(want, sizeof want,
+                         "tag 'Leak' (nonpaged): %llu outstanding allocations, %llu bytes, "
+                         "allocated from myfault.sys+0x13f6",
+                         (unsigned long long)t.truth.leak_allocs,
+                         (unsigned long long)t.truth.leak_bytes);
+                PT_CHECK_STR(etl_leaks_format(&g[0], line, sizeof line), want);
             } else {
                 PT_CHECK_STR(g[0].module, "no stack");
             }
