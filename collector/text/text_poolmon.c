@@ -402,6 +402,11 @@ static pt_status pm_emit_row(pm_state *st, const pm_row *row)
         return pt_sink_warning(st->sink, st->name, st->line_off,
                                "line %lu: %s: Allocs - Frees is not Diff", st->line_no,
                                row->tag);
+    /* Per Alloc is Bytes / Diff, rounded down (0 when Diff is 0) */
+    if (row->nnum == 5 && row->num[2] > 0 && row->num[3] / row->num[2] != row->num[4])
+        return pt_sink_warning(st->sink, st->name, st->line_off,
+                               "line %lu: %s: Per Alloc is not Bytes / Diff", st->line_no,
+                               row->tag);
     return PT_OK;
 }
 

@@ -87,11 +87,17 @@ static void test_session0(void)
     PT_CHECK_STR(r.rows[0].tag_text, "Bmfd");
     PT_CHECK_STR(r.rows[15].tag_text, "Gdbr");
     row = check_row(&r, "Bmfd", PT_POOL_SESSION_PAGED, 421, 396, 25, 57832);
+    if (row != NULL)
+        PT_CHECK_U64(row->bytes / row->outstanding, 2313);
     if (row != NULL) {
         PT_CHECK_STR(row->description, "Font related stuff");
         PT_CHECK(row->binary == NULL);
     }
-    check_row(&r, "Gcac", PT_POOL_SESSION_PAGED, 4722, 4666, 56, 305400);
+    row = check_row(&r, "Gcac", PT_POOL_SESSION_PAGED, 4722, 4666, 56, 305400);
+    if (row != NULL)
+        PT_CHECK_U64(row->bytes / row->outstanding, 5453);
+    /* every Per Alloc read and equal to Bytes / Diff */
+    PT_CHECK_U64(r.nwarnings, 0);
     row = check_row(&r, "Dh 1", PT_POOL_SESSION_PAGED, 37, 35, 2, 224);
     if (row != NULL) {
         const uint8_t b[4] = {'D', 'h', ' ', '1'};
@@ -149,6 +155,8 @@ static void test_book_b(void)
     check_row(&r, "CM31", PG, 169392, 153744, 15648, 74838016);
     check_row(&r, "File", NP, 126693501, 126675442, 18059, 3311048);
     check_row(&r, "MmSt", PG, 673616, 656049, 17567, 28286672);
+    /* every Per Alloc (CM31 4782, File 183, MmSt 1610) read and equal to
+     * Bytes / Diff, every "( )" column read */
     PT_CHECK_U64(r.nwarnings, 0);
     rec_free(&r);
 }

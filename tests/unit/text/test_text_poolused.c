@@ -219,6 +219,38 @@ static void test_lordnoteworthy_wi6(void)
     rec_free(&r);
 }
 
+static pt_status keep_fact(void *ctx, const char *name, const char *value)
+{
+    char *out = ctx;
+    size_t n = strlen(out);
+    snprintf(out + n, 512 - n, "%s=%s;", name, value);
+    return PT_OK;
+}
+
+/* describe: the command and the sort order each output names */
+static void test_describe_sort(void)
+{
+    static const char *const files[][2] = {
+        {"text/poolused-04-msdocs-poolused0-xp-total.txt", "command=!poolused;sort=Tag;"},
+        {"text/poolused-06-nickkuo-amda-leak-win11.txt",
+         "command=!poolused 2;sort=NonPaged Pool Consumed;"},
+        {"text/poolused-02-lordnoteworthy-wi6-np.txt",
+         "command=!poolused 2;sort=NonPaged Pool Consumed;"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char facts[512] = "";
+        pt_source *src = NULL;
+        pt_read_options opt;
+        pt_error err;
+        memset(&opt, 0, sizeof opt);
+        PT_CHECK_U64(pt_source_open_file(PT_REAL(files[i][0]), &src, &err), PT_OK);
+        PT_CHECK_U64(pt_reader_poolused.describe(src, &opt, keep_fact, facts, &err), PT_OK);
+        PT_CHECK_STR(facts, files[i][1]);
+        pt_source_close(src);
+    }
+}
+
 static void test_collapsed_reads_the_same(void)
 {
     fx_check_collapsed_same(&pt_reader_poolused,
@@ -597,7 +629,7 @@ static void test_utf16_reads_the_same(void)
 
 PT_TEST_MAIN(PT_TEST(test_ws2012r2_t5), PT_TEST(test_ws2003_t5), PT_TEST(test_msdocs_xp),
              PT_TEST(test_nickkuo_win11), PT_TEST(test_lordnoteworthy_wi6),
-             PT_TEST(test_collapsed_reads_the_same),
+             PT_TEST(test_describe_sort), PT_TEST(test_collapsed_reads_the_same),
              PT_TEST(test_utf16_reads_the_same), PT_TEST(test_generated_verbose),
              PT_TEST(test_generated_session), PT_TEST(test_generated_old),
              PT_TEST(test_generated_old_verbose),
