@@ -579,7 +579,7 @@ pt_status dump_pfn_offset(dump_file *df, uint64_t pfn, uint64_t *offset, pt_erro
 static pt_status load_page(dump_file *df, uint64_t pfn, const uint8_t **page, pt_error *err)
 {
     dump_cache_entry *e = &df->cache[pfn % DUMP_CACHE_PAGES];
-    uint64_t off;
+    uint64_t off = 0;
     pt_status st;
 
     if (e->valid && e->pfn == pfn) {

@@ -71,7 +71,7 @@ static int read_rsds(dump_file *df, uint64_t base, rsds *r)
         slash = strrchr((char *)cv + 24, '\\');
         if (slash == NULL)
             slash = strrchr((char *)cv + 24, '/');
-        snprintf(r->pdb_name, sizeof r->pdb_name, "%s", slash ? slash + 1 : (char *)cv + 24);
+        snprintf(r->pdb_name, sizeof r->pdb_name, "%.255s", slash ? slash + 1 : (char *)cv + 24);
         return r->pdb_name[0] != '\0';
     }
     return 0;
