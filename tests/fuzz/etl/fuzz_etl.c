@@ -30,14 +30,16 @@ static pt_status end(void *ctx)
     return PT_OK;
 }
 
+/* Read every frame so the sanitizer sees any bad pointer. */
+static volatile uint64_t frame_sum;
+
 static pt_status stack(void *ctx, const pt_stack *s)
 {
-    uint64_t sum = 0;
     uint32_t i;
     (void)ctx;
     for (i = 0; i < s->depth; i++)
-        sum += s->frames[i]; /* the frames must all be readable */
-    return sum == 1 && s->depth == 0 ? PT_ERR_INTERNAL : PT_OK;
+        frame_sum += s->frames[i];
+    return PT_OK;
 }
 
 static pt_status fact(void *ctx, const char *name, const char *value)
