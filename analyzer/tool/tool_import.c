@@ -45,7 +45,7 @@ static int parse_args(int argc, char **argv, import_args *ia)
 static void print_result(const char *path, const pt_import_result *r)
 {
     if (r->already) {
-        printf("%s: already imported into case '%s' (bundle %.16s...); nothing changed\n", path,
+        printf("%s: already imported (case '%s', bundle %.16s...); nothing changed\n", path,
                r->case_name, r->bundle_id);
         return;
     }
