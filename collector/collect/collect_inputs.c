@@ -9,6 +9,7 @@
 
 #include "pt_collect.h"
 #include "pt_readers.h"
+#include "pt_sha256.h"
 
 /* Text evidence is read whole at collect time; anything bigger than this
  * is not text output of a debugger or poolmon. */
@@ -21,6 +22,7 @@ typedef struct evidence_state {
     char time_origin[16];
     char variant[64];
     char first_host[128];
+    char file_sha256[PT_SHA256_HEX_LEN + 1]; /* text evidence: as sha256sum prints */
 } evidence_state;
 
 static pt_status capture_sample(void *ctx, const pt_sample_info *info)
@@ -34,6 +36,27 @@ static pt_status capture_sample(void *ctx, const pt_sample_info *info)
         snprintf(es->first_host, sizeof es->first_host, "%s", info->host ? info->host : "");
     }
     return PT_OK;
+}
+
+/* SHA-256 of a whole (text) file, so a report can show the hash an
+ * engineer gets from sha256sum; the member hash covers the bundle's chunks. */
+static pt_status hash_source(pt_source *src, char hex[PT_SHA256_HEX_LEN + 1], pt_error *err)
+{
+    uint8_t buf[65536], digest[PT_SHA256_LEN];
+    pt_sha256 ctx;
+    uint64_t off = 0;
+    pt_status st = PT_OK;
+
+    pt_sha256_init(&ctx);
+    while (off < src->size && st == PT_OK) {
+        size_t n = src->size - off < sizeof buf ? (size_t)(src->size - off) : sizeof buf;
+        st = pt_source_read(src, off, buf, n, err);
+        pt_sha256_update(&ctx, buf, n);
+        off += n;
+    }
+    pt_sha256_final(&ctx, digest);
+    pt_sha256_hex(digest, hex);
+    return st;
 }
 
 static int is_text_kind(pt_source_kind kind)
@@ -84,6 +107,8 @@ static pt_status recognize(pt_collect_input *in, evidence_state *es, pt_error *e
                               TEXT_READ_LIMIT);
         else
             st = in->reader->read(src, &opt, &sink, err);
+        if (st == PT_OK)
+            st = hash_source(src, es->file_sha256, err);
     }
     pt_source_close(src);
     return st;
@@ -108,7 +133,7 @@ static void evidence_release(pt_collect_input *in)
 static pt_status evidence_add(pt_collect_ctx *ctx, pt_collect_input *in, pt_error *err)
 {
     evidence_state *es = in->state;
-    pt_bundle_attr attrs[8];
+    pt_bundle_attr attrs[10];
     char sample_time[32], samples[24];
     size_t n = 0;
     const char *name = pt_collect_member_name(ctx, "evidence", in->path, err);
@@ -135,6 +160,10 @@ static pt_status evidence_add(pt_collect_ctx *ctx, pt_collect_input *in, pt_erro
             attrs[n].key = "source_host";
             attrs[n++].value = es->first_host;
         }
+    }
+    if (es->file_sha256[0] != '\0') {
+        attrs[n].key = "file_sha256";
+        attrs[n++].value = es->file_sha256;
     }
     if (in->time_text != NULL) {
         attrs[n].key = "time_given";

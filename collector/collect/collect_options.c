@@ -77,8 +77,8 @@ static const collect_option options[] = {
     {"--case", NULL, "NAME", opt_case, "case name suggested to the archive"},
     {"--host", NULL, "NAME", opt_host, "machine the evidence is from (default: this one)"},
     {"--time", NULL, "TIME", opt_time,
-     "when the following FILEs were taken, where a file does not say "
-     "(YYYY-MM-DDTHH:MM:SS[Z]); else the file's modification time"},
+     "when the FILEs after it were taken, where a file does not say\n"
+     "                         (YYYY-MM-DDTHH:MM:SS[Z]; default: the file's mtime)"},
     {"--dump", NULL, "FILE", opt_dump, "a kernel crash dump (read at random offsets later)"},
     {"--dump-reduce", NULL, NULL, opt_dump_reduce,
      "keep only the dump pages the analyzer reads"},

@@ -9,6 +9,7 @@
 
 #include "bundle.h"
 #include "pt_collect.h"
+#include "pt_sha256.h"
 
 static char tmpdir[256];
 
@@ -73,7 +74,8 @@ static uint8_t *read_file(const char *path, size_t *len)
 static void check_member_is_file(pt_bundle *b, size_t i, const char *path)
 {
     size_t len;
-    uint8_t *orig = read_file(path, &len), *got;
+    uint8_t *orig = read_file(path, &len), *got, digest[PT_SHA256_LEN];
+    char hex[PT_SHA256_HEX_LEN + 1];
     pt_source *src;
     pt_error err;
 
@@ -90,6 +92,10 @@ static void check_member_is_file(pt_bundle *b, size_t i, const char *path)
     PT_CHECK_U64(pt_source_read(src, 0, got, len, &err), PT_OK);
     PT_CHECK(memcmp(got, orig, len) == 0);
     PT_CHECK_STR(pt_bundle_member_attr(pt_bundle_member_at(b, i), "original_path"), path);
+    /* text evidence carries the file's own SHA-256, as sha256sum gives it */
+    pt_sha256_buffer(orig, len, digest);
+    pt_sha256_hex(digest, hex);
+    PT_CHECK_STR(pt_bundle_member_attr(pt_bundle_member_at(b, i), "file_sha256"), hex);
     free(got);
     free(orig);
     pt_source_close(src);
