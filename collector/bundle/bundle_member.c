@@ -253,7 +253,7 @@ static pt_status member_read_at(pt_source *src, uint64_t off, void *buf, size_t 
             /* its hash was checked against the zero hash with the index */
             memset(out, 0, n);
         } else {
-            const uint8_t *data;
+            const uint8_t *data = NULL;
             if ((st = cached_chunk(src, ci, &data, err)) != PT_OK)
                 return st;
             memcpy(out, data + in, n);
