@@ -104,6 +104,8 @@ struct etl_analysis {
     uint64_t last_ts;
     uint64_t first_pool_ts;
     int saw_event, saw_pool;
+    uint64_t win_t0, win_t1;    /* window of the WPA classes */
+    int live_classified;        /* AIFO/AOFO of the live ones added */
 };
 
 static int grow_array(void **arr, size_t *cap, size_t need, size_t elem)
@@ -148,6 +150,8 @@ pt_status etl_analysis_create(const etl_file *f, int server2003, etl_analysis **
      * a trace of any length ends with 64 to 128 samples. */
     a->interval = lf->perf_freq >= 1000000 ? lf->perf_freq / 1000000 : 1;
     a->next_boundary = a->origin + a->interval;
+    a->win_t0 = 0;
+    a->win_t1 = UINT64_MAX;
     *out = a;
     return PT_OK;
 }
@@ -174,6 +178,37 @@ void etl_analysis_free(etl_analysis *a)
     etl_map_free(&a->image_map);
     free(a->deltas);
     free(a);
+}
+
+void etl_analysis_set_window(etl_analysis *a, uint64_t t0, uint64_t t1)
+{
+    a->win_t0 = t0;
+    a->win_t1 = t1;
+}
+
+/* The WPA class of an allocation made at alloc_ts (alloc_seen = 0: before
+ * the trace) and freed at free_ts (free_seen = 0: not by the end). */
+static void classify(etl_analysis *a, int alloc_seen, uint64_t alloc_ts, int free_seen,
+                     uint64_t free_ts, uint64_t bytes)
+{
+    int a_before = !alloc_seen || alloc_ts < a->win_t0;
+    int a_inside = alloc_seen && alloc_ts >= a->win_t0 && alloc_ts <= a->win_t1;
+    int f_inside = free_seen && free_ts >= a->win_t0 && free_ts <= a->win_t1;
+    int f_after = !free_seen || free_ts > a->win_t1;
+    etl_pool_totals *t = &a->totals;
+    if (a_inside && f_inside) {
+        t->aifi++;
+        t->aifi_bytes += bytes;
+    } else if (a_inside && f_after) {
+        t->aifo++;
+        t->aifo_bytes += bytes;
+    } else if (a_before && f_inside) {
+        t->aofi++;
+        t->aofi_bytes += bytes;
+    } else if (a_before && f_after) {
+        t->aofo++;
+        t->aofo_bytes += bytes;
+    }
 }
 
 const etl_pool_totals *etl_analysis_totals(const etl_analysis *a) { return &a->totals; }
@@ -427,8 +462,10 @@ static pt_status on_pool(etl_analysis *a, const etl_event *ev, pt_error *err)
         if (pe.bigpool)
             a->totals.bigpool_allocs++;
         if (l != NULL) {
-            /* a second alloc at a live address: its free was lost */
+            /* a second alloc at a live address: its free was lost (it
+             * happened before this alloc) */
             a->totals.lost_frees++;
+            classify(a, 1, l->ts, 1, ev->ts, LIVE_SIZE(l));
             close_alloc(a, l);
         }
         st = row_of(a, pe.tag, pe.pool, &row, err);
@@ -459,13 +496,11 @@ static pt_status on_pool(etl_analysis *a, const etl_event *ev, pt_error *err)
     } else {
         a->totals.frees++;
         if (l != NULL) {
-            a->totals.aifi++;
-            a->totals.aifi_bytes += LIVE_SIZE(l);
+            classify(a, 1, l->ts, 1, ev->ts, LIVE_SIZE(l));
             a->rows[LIVE_ROW(l)].frees++;
             close_alloc(a, l);
         } else {
-            a->totals.aofi++;
-            a->totals.aofi_bytes += pe.size;
+            classify(a, 0, 0, 1, ev->ts, pe.size);
             st = row_of(a, pe.tag, pe.pool, &row, err);
             if (st != PT_OK)
                 return st;
@@ -841,6 +876,8 @@ static pt_status emit_counters(const etl_analysis *a, const pt_sink *sink)
         {"AIFO bytes", "bytes", t->aifo_bytes},
         {"AOFI allocations", "count", t->aofi},
         {"AOFI bytes", "bytes", t->aofi_bytes},
+        {"AOFO allocations", "count", t->aofo},
+        {"AOFO bytes", "bytes", t->aofo_bytes},
         {"lost frees", "count", t->lost_frees},
         {"big-pool allocations", "count", t->bigpool_allocs},
         {"stacks joined", "count", t->stacks_joined},
@@ -942,10 +979,12 @@ pt_status etl_analysis_emit(etl_analysis *a, const pt_sink *sink, const char *so
     size_t k, i;
     pt_status st = PT_OK;
 
-    a->totals.aifo = a->live_count;
-    a->totals.aifo_bytes = 0;
-    for (i = 0; i < a->nrows; i++)
-        a->totals.aifo_bytes += a->rows[i].bytes;
+    if (!a->live_classified) {
+        for (i = 0; i < a->live_cap; i++)
+            if (LIVE_USED(&a->live[i]))
+                classify(a, 1, a->live[i].ts, 0, 0, LIVE_SIZE(&a->live[i]));
+        a->live_classified = 1;
+    }
     memset(&info, 0, sizeof info);
     info.kind = PT_KIND_ETL;
     info.source = source;

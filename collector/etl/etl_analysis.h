@@ -34,12 +34,20 @@
 
 typedef struct etl_analysis etl_analysis;
 
-/* Totals over the whole trace (the trace window). */
+/* Totals over the trace.  The four WPA classes are for the analysis
+ * window [t0, t1] (etl_analysis_set_window; the whole trace by default),
+ * pairing each allocation with its free by address (and session):
+ * AIFI allocated and freed inside; AIFO allocated inside, not freed by t1;
+ * AOFI allocated before t0 (or before the trace: a free with no alloc,
+ * counted with the size the free states), freed inside; AOFO allocated
+ * before t0, freed after t1 or never.  For the whole trace AOFO is 0
+ * unless a window is set.  AIFO/AOFO are complete after etl_analysis_emit. */
 typedef struct etl_pool_totals {
     uint64_t allocs, frees;
-    uint64_t aifi, aifi_bytes;      /* allocated and freed inside */
-    uint64_t aifo, aifo_bytes;      /* allocated inside, still outstanding */
-    uint64_t aofi, aofi_bytes;      /* freed inside, allocated before (size from the free) */
+    uint64_t aifi, aifi_bytes;
+    uint64_t aifo, aifo_bytes;
+    uint64_t aofi, aofi_bytes;
+    uint64_t aofo, aofo_bytes;
     uint64_t lost_frees;            /* a second alloc at a live address */
     uint64_t bigpool_allocs;
     uint64_t stacks_joined;         /* stack walks / keys joined to a pool event */
@@ -57,6 +65,10 @@ typedef struct etl_pool_totals {
 pt_status etl_analysis_create(const etl_file *f, int server2003, etl_analysis **out,
                               pt_error *err);
 void etl_analysis_free(etl_analysis *a);
+
+/* Sets the window of the AIFI/AIFO/AOFI/AOFO classes in raw clock ticks
+ * (inclusive); call before the first event. */
+void etl_analysis_set_window(etl_analysis *a, uint64_t t0, uint64_t t1);
 
 /* Prefetches the live-allocation slot a pool event will touch (an
  * etl_lookahead_fn: pass the analysis as ctx).  Only a hint. */

@@ -14,10 +14,11 @@
  *    counters of the trace window ("pool allocations", "pool frees",
  *    "AIFI allocations"/"AIFI bytes", "AIFO allocations"/"AIFO bytes",
  *    "AOFI allocations"/"AOFI bytes" (bytes as the frees state them),
- *    "lost frees", "big-pool allocations", "stacks joined", "distinct
- *    stacks", "stacks not kept", "peak outstanding allocations", "buffers
- *    lost", "events lost"; AOFO has no events inside a whole-trace window
- *    and is not reported), the kernel images (pt_module: pid-0 Load,
+ *    "AOFO allocations"/"AOFO bytes" (0 for the whole-trace window the
+ *    reader uses; etl_analysis_set_window gives other windows), "lost
+ *    frees", "big-pool allocations", "stacks joined", "distinct stacks",
+ *    "stacks not kept", "peak outstanding allocations", "buffers lost",
+ *    "events lost"), the kernel images (pt_module: pid-0 Load,
  *    DCStart, DCEnd records, each image once), the allocations still
  *    outstanding (pt_allocation, oldest first, with stack ids) and the
  *    stacks they refer to (pt_stack, frame 0 deepest).

@@ -9,6 +9,7 @@
 #include "etl_analysis.h"
 #include "etl_decompress.h"
 #include "etl_file.h"
+#include "etl_kernel.h"
 #include "etl_leaks.h"
 #include "etl_reader.h"
 #include "etlgen.h"
@@ -195,6 +196,7 @@ static void check_variant(const variant *v)
         PT_CHECK(sample_counter(last, "AIFI allocations", &val) && val == t.truth.aifi);
         PT_CHECK(sample_counter(last, "AIFI bytes", &val) && val == t.truth.aifi_bytes);
         PT_CHECK(sample_counter(last, "AOFI allocations", &val) && val == t.truth.aofi);
+        PT_CHECK(sample_counter(last, "AOFO allocations", &val) && val == 0);
         PT_CHECK(sample_counter(last, "big-pool allocations", &val) &&
                  val == t.truth.bigpool_allocs);
         PT_CHECK(sample_counter(last, "lost frees", &val) && val == 0);
@@ -596,5 +598,143 @@ static void test_lznt1_buffers(void)
     free(t.data);
 }
 
-PT_TEST_MAIN(PT_TEST(test_variants), PT_TEST(test_describe), PT_TEST(test_decompressors),
+/* The WPA classes for a window in the middle of the trace, against a
+ * pairing done here independently (sort by address, session, time). */
+typedef struct pool_rec {
+    uint64_t addr, ts, size;
+    uint32_t session;
+    int alloc;
+} pool_rec;
+
+typedef struct rec_list {
+    pool_rec *r;
+    size_t n, cap;
+} rec_list;
+
+static pt_status collect_pool(void *ctx, const etl_event *ev)
+{
+    rec_list *l = ctx;
+    etl_pool_event pe;
+    if (!ev->kernel || (ev->hook >> 8) != ETL_GROUP_POOL || etl_decode_pool(ev, 0, &pe) != 0)
+        return PT_OK;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 1024;
+        l->r = realloc(l->r, l->cap * sizeof *l->r);
+        if (l->r == NULL)
+            return PT_ERR_NOMEM;
+    }
+    l->r[l->n].addr = pe.entry;
+    l->r[l->n].ts = ev->ts;
+    l->r[l->n].size = pe.size;
+    l->r[l->n].session = pe.session_id;
+    l->r[l->n].alloc = pe.op == ETL_POOL_ALLOC;
+    l->n++;
+    return PT_OK;
+}
+
+static int by_addr_time(const void *x, const void *y)
+{
+    const pool_rec *a = x, *b = y;
+    if (a->addr != b->addr)
+        return a->addr < b->addr ? -1 : 1;
+    if (a->session != b->session)
+        return a->session < b->session ? -1 : 1;
+    return a->ts < b->ts ? -1 : a->ts > b->ts;
+}
+
+typedef struct classes {
+    uint64_t n[4], bytes[4]; /* AIFI, AIFO, AOFI, AOFO */
+} classes;
+
+static void class_of(classes *c, uint64_t t0, uint64_t t1, int aseen, uint64_t a, int fseen,
+                     uint64_t f, uint64_t bytes)
+{
+    int ain = aseen && a >= t0 && a <= t1, abefore = !aseen || a < t0;
+    int fin = fseen && f >= t0 && f <= t1, fafter = !fseen || f > t1;
+    int k = ain && fin ? 0 : ain && fafter ? 1 : abefore && fin ? 2 : abefore && fafter ? 3 : -1;
+    if (k >= 0) {
+        c->n[k]++;
+        c->bytes[k] += bytes;
+    }
+}
+
+static void test_window_classes(void)
+{
+    etlgen_config c;
+    trace t;
+    pt_source *src;
+    pt_error err;
+    etl_file *f;
+    etl_analysis *a;
+    rec_list l = {NULL, 0, 0};
+    classes want;
+    size_t i;
+    uint64_t t0, t1, span;
+    pt_sink none;
+    feed_ctx fc;
+    const etl_pool_totals *tot;
+
+    etlgen_defaults(&c);
+    c.steps = 20000;
+    c.window = 300;
+    if (make_trace(&c, &t) != 0 ||
+        pt_source_open_memory(t.data, t.len, "w.etl", &src, &err) != PT_OK) {
+        PT_CHECK(0);
+        return;
+    }
+    span = t.truth.last_ts - t.truth.first_ts;
+    t0 = t.truth.first_ts + span / 3;
+    t1 = t.truth.first_ts + 2 * span / 3;
+    PT_CHECK(etl_file_open(src, &f, &err) == PT_OK);
+    PT_CHECK(etl_file_walk(f, 1, collect_pool, &l, &err) == PT_OK);
+    qsort(l.r, l.n, sizeof *l.r, by_addr_time);
+    memset(&want, 0, sizeof want);
+    for (i = 0; i < l.n;) {
+        size_t j = i;
+        int pending = 0;
+        uint64_t pts = 0, psize = 0;
+        for (; j < l.n && l.r[j].addr == l.r[i].addr && l.r[j].session == l.r[i].session; j++) {
+            if (l.r[j].alloc) {
+                if (pending)
+                    class_of(&want, t0, t1, 1, pts, 1, l.r[j].ts, psize);
+                pending = 1;
+                pts = l.r[j].ts;
+                psize = l.r[j].size;
+            } else if (pending) {
+                class_of(&want, t0, t1, 1, pts, 1, l.r[j].ts, psize);
+                pending = 0;
+            } else {
+                class_of(&want, t0, t1, 0, 0, 1, l.r[j].ts, l.r[j].size);
+            }
+        }
+        if (pending)
+            class_of(&want, t0, t1, 1, pts, 0, 0, psize);
+        i = j;
+    }
+    /* every class occurs in this window */
+    PT_CHECK(want.n[0] > 0 && want.n[1] > 0 && want.n[2] > 0 && want.n[3] > 0);
+    PT_CHECK(etl_analysis_create(f, -1, &a, &err) == PT_OK);
+    etl_analysis_set_window(a, t0, t1);
+    fc.a = a;
+    fc.err = &err;
+    PT_CHECK(etl_file_walk(f, 1, feed, &fc, &err) == PT_OK);
+    memset(&none, 0, sizeof none);
+    PT_CHECK(etl_analysis_emit(a, &none, "w.etl", "etl", &err) == PT_OK);
+    tot = etl_analysis_totals(a);
+    PT_CHECK_U64(tot->aifi, want.n[0]);
+    PT_CHECK_U64(tot->aifi_bytes, want.bytes[0]);
+    PT_CHECK_U64(tot->aifo, want.n[1]);
+    PT_CHECK_U64(tot->aifo_bytes, want.bytes[1]);
+    PT_CHECK_U64(tot->aofi, want.n[2]);
+    PT_CHECK_U64(tot->aofi_bytes, want.bytes[2]);
+    PT_CHECK_U64(tot->aofo, want.n[3]);
+    PT_CHECK_U64(tot->aofo_bytes, want.bytes[3]);
+    etl_analysis_free(a);
+    etl_file_close(f);
+    pt_source_close(src);
+    free(l.r);
+    free(t.data);
+}
+
+PT_TEST_MAIN(PT_TEST(test_window_classes), PT_TEST(test_variants), PT_TEST(test_describe), PT_TEST(test_decompressors),
              PT_TEST(test_event_headers), PT_TEST(test_lznt1_buffers))
