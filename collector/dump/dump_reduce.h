@@ -44,7 +44,9 @@ pt_status dump_reduce_ranges(pt_source *src, const pt_read_options *opt, dump_ra
 /* --dump-reduce: adds src to the bundle as member `name` (kind "dump")
  * holding only the blocks dump_reduce_ranges finds, the rest as holes.
  * The member imports to the same records as the whole dump.  If stats is
- * not NULL it gets the ranges kept (the caller frees it). */
+ * not NULL it gets the ranges kept (the caller frees it).  On an error
+ * after the member was begun, the writer is mid-member: abort it
+ * (pt_bundle_writer_abort).  Needs pt_bundle (pt_dump links it). */
 struct pt_bundle_writer;
 struct pt_bundle_attr;
 pt_status dump_reduce_to_bundle(struct pt_bundle_writer *w, const char *name, pt_source *src,
