@@ -428,6 +428,17 @@ static pt_status index_buffers(etl_file *f, pt_error *err)
         if (bi.size > size - off) {
             note(f, off, 1, "file cut inside a 0x%x-byte buffer (0x%llx bytes present)",
                  bi.size, (unsigned long long)(size - off));
+            /* keep the events before the cut of a plain buffer */
+            if ((bi.flags & ETL_BUFFLAG_COMPRESSED) == 0 && f->nbuffers > 0) {
+                bi.size = (uint32_t)(size - off);
+                if (bi.filled > bi.size)
+                    bi.filled = bi.size;
+                if (bi.saved_offset > bi.size)
+                    bi.saved_offset = bi.size;
+                st = add_buffer(f, &bi, err);
+                if (st != PT_OK)
+                    return st;
+            }
             break;
         }
         if (bi.flags & ETL_BUFFLAG_COMPRESSED)

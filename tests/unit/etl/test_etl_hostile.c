@@ -109,6 +109,12 @@ static void test_not_etl(void)
     PT_CHECK(o.st == PT_ERR_FORMAT);
 }
 
+static pt_status count_event(void *ctx, const etl_event *ev)
+{
+    etl_stats_add(ctx, ev, 0);
+    return PT_OK;
+}
+
 static void test_cut_mid_buffer(void)
 {
     trace t;
@@ -119,6 +125,29 @@ static void test_cut_mid_buffer(void)
     /* inside a buffer's events, and inside a buffer header */
     expect_partial(t.data, t.len - 1000, "file cut inside");
     expect_partial(t.data, t.len - 0x2000 + 0x20, "into a buffer header");
+    /* the events before the cut are kept */
+    {
+        pt_source *src;
+        pt_error err;
+        etl_file *f;
+        etl_stats whole, cut;
+        size_t last = t.len - 0x2000;
+        PT_CHECK(pt_source_open_memory(t.data, last, "a.etl", &src, &err) == PT_OK);
+        PT_CHECK(etl_file_open(src, &f, &err) == PT_OK);
+        etl_stats_init(&whole);
+        PT_CHECK(etl_file_walk(f, 1, count_event, &whole, &err) == PT_OK);
+        PT_CHECK(!etl_file_damaged(f));
+        etl_file_close(f);
+        pt_source_close(src);
+        PT_CHECK(pt_source_open_memory(t.data, last + 0x1000, "b.etl", &src, &err) == PT_OK);
+        PT_CHECK(etl_file_open(src, &f, &err) == PT_OK);
+        etl_stats_init(&cut);
+        PT_CHECK(etl_file_walk(f, 1, count_event, &cut, &err) == PT_OK);
+        PT_CHECK(etl_file_damaged(f));
+        PT_CHECK(cut.events > whole.events);
+        etl_file_close(f);
+        pt_source_close(src);
+    }
     /* only the header buffer left: no damage, no pool data */
     {
         outcome o = read_bytes(t.data, 0x2000, 0);
@@ -181,12 +210,6 @@ static void test_event_crossing_buffer_end(void)
     pt_put_le32((uint8_t *)t.data + 2 * 0x2000 + 0x04, 0x3000);
     expect_partial(t.data, t.len, "filled length");
     free(t.data);
-}
-
-static pt_status count_event(void *ctx, const etl_event *ev)
-{
-    etl_stats_add(ctx, ev, 0);
-    return PT_OK;
 }
 
 static void test_unknown_header_kind(void)
