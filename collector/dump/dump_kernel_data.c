@@ -8,12 +8,30 @@
 #include "pt_byteorder.h"
 
 
+/* Reads one entry when its chunk could not be read whole; a page found
+ * missing is remembered so the entries after it on that page cost nothing. */
+static int read_one_entry(dump_file *df, uint64_t at, uint8_t *e, uint32_t stride,
+                          uint64_t *bad_page)
+{
+    uint64_t first = at / DUMP_PAGE_SIZE, last = (at + stride - 1) / DUMP_PAGE_SIZE, pa;
+    if (first == *bad_page || last == *bad_page)
+        return 0;
+    if (dump_read_virt(df, at, e, stride, NULL) == PT_OK)
+        return 1;
+    *bad_page = dump_virt_to_phys(df, first * DUMP_PAGE_SIZE, &pa, NULL) != PT_OK ||
+                        dump_read_phys(df, pa, e, 1, NULL) != PT_OK
+                    ? first
+                    : last;
+    return 0;
+}
+
 /* Reads count entries of stride bytes at va in chunks; entries on pages the
  * dump lacks are skipped and counted in *missing. */
 pt_status dump_each_entry(dump_file *df, uint64_t va, uint32_t count, uint32_t stride,
-                            dump_entry_fn fn, void *ctx, uint32_t *missing, pt_error *err)
+                          dump_entry_fn fn, void *ctx, uint32_t *missing, pt_error *err)
 {
     uint8_t *buf = malloc((size_t)DUMP_READ_CHUNK_ENTRIES * stride);
+    uint64_t bad_page = UINT64_MAX;
     uint32_t i = 0;
     *missing = 0;
     if (buf == NULL)
@@ -23,9 +41,8 @@ pt_status dump_each_entry(dump_file *df, uint64_t va, uint32_t count, uint32_t s
         uint64_t at = va + (uint64_t)i * stride;
         int whole = dump_read_virt(df, at, buf, (size_t)n * stride, NULL) == PT_OK;
         for (j = 0; j < n; j++) {
-            const uint8_t *e = buf + (size_t)j * stride;
-            if (!whole && dump_read_virt(df, at + (uint64_t)j * stride, buf + (size_t)j * stride,
-                                         stride, NULL) != PT_OK) {
+            uint8_t *e = buf + (size_t)j * stride;
+            if (!whole && !read_one_entry(df, at + (uint64_t)j * stride, e, stride, &bad_page)) {
                 (*missing)++;
                 continue;
             }
@@ -52,8 +69,8 @@ pt_status dump_each_entry(dump_file *df, uint64_t va, uint32_t count, uint32_t s
 int dump_data_section_load(dump_file *df, uint64_t base, dump_data_section *ds)
 {
     uint8_t hdr[0x1000];
-    uint32_t lfanew, nsec, opt, i, off, p;
-    uint64_t lo = UINT64_MAX, hi = 0;
+    uint32_t lfanew, nsec, opt, i, off, p, nspans = 0;
+    uint64_t lo = UINT64_MAX, hi = 0, span[16][2];
     memset(ds, 0, sizeof *ds);
     if (base == 0 || dump_read_virt(df, base, hdr, sizeof hdr, NULL) != PT_OK ||
         memcmp(hdr, "MZ", 2) != 0)
@@ -69,8 +86,11 @@ int dump_data_section_load(dump_file *df, uint64_t base, dump_data_section *ds)
         uint32_t vsize = pt_le32(s + 8), rva = pt_le32(s + 12), flags = pt_le32(s + 0x24);
         int data = memcmp(s, ".data\0\0\0", 8) == 0 ||
                    ((flags & SCN_MEM_WRITE) && !(flags & SCN_CNT_CODE));
-        if (!data || vsize == 0)
+        if (!data || vsize == 0 || nspans == 16)
             continue;
+        span[nspans][0] = rva;
+        span[nspans][1] = (uint64_t)rva + vsize;
+        nspans++;
         if (rva < lo)
             lo = rva;
         if ((uint64_t)rva + vsize > hi)
@@ -88,9 +108,15 @@ int dump_data_section_load(dump_file *df, uint64_t base, dump_data_section *ds)
     ds->bytes = calloc(ds->size ? ds->size : 1, 1);
     if (ds->bytes == NULL)
         return 0;
+    /* only the sections' own pages: the gaps between them stay zero */
     for (p = 0; p < ds->size; p += DUMP_PAGE_SIZE) {
-        uint32_t n = ds->size - p < DUMP_PAGE_SIZE ? ds->size - p : DUMP_PAGE_SIZE;
-        (void)dump_read_virt(df, ds->va + p, ds->bytes + p, n, NULL);
+        uint32_t n = ds->size - p < DUMP_PAGE_SIZE ? ds->size - p : DUMP_PAGE_SIZE, k;
+        uint64_t rva = lo + p;
+        for (k = 0; k < nspans; k++)
+            if (rva + n > span[k][0] && rva < span[k][1])
+                break;
+        if (k < nspans)
+            (void)dump_read_virt(df, ds->va + p, ds->bytes + p, n, NULL);
     }
     return 1;
 }
@@ -116,7 +142,7 @@ int dump_find_pointer_pair(dump_file *df, const dump_data_section *ds, uint64_t 
             uint64_t c = dump_data_section_pointer(df, ds, side == 0 ? off + ps : off - ps);
             if (c == 0 || c > max_count || (pow2 && (c & (c - 1)) != 0))
                 continue;
-            if (++tried > 4096)
+            if (++tried > DUMP_MAX_PAIR_CANDIDATES)
                 return 0; /* enough: a hostile .data will not make this slow */
             if (ok(df, v, c, ctx)) {
                 *va = v;

@@ -12,6 +12,8 @@
 /* Entries read per chunk, and entries a validity check looks at. */
 #define DUMP_READ_CHUNK_ENTRIES 1024u
 #define DUMP_VALIDATE_ENTRIES 2048u
+/* Pointer/count candidates checked against their entries, at most. */
+#define DUMP_MAX_PAIR_CANDIDATES 1024u
 
 /* Called per entry; return 0 to stop. */
 typedef int (*dump_entry_fn)(void *ctx, uint32_t index, const uint8_t *entry);
@@ -38,7 +40,7 @@ typedef int (*dump_pair_ok_fn)(dump_file *df, uint64_t va, uint64_t count, void 
 
 /* Finds a page-aligned kernel pointer (other than exclude) with a count
  * in the slot after or before it (a power of two when pow2), up to
- * max_count, that ok accepts.  Stops after 4096 candidates. */
+ * max_count, that ok accepts.  Stops after DUMP_MAX_PAIR_CANDIDATES. */
 int dump_find_pointer_pair(dump_file *df, const dump_data_section *ds, uint64_t exclude,
                            uint64_t max_count, int pow2, dump_pair_ok_fn ok, void *ctx,
                            uint64_t *va, uint64_t *count);
