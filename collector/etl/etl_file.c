@@ -348,7 +348,8 @@ static int load_buffer(etl_file *f, const etl_buffer_info *bi, uint8_t **data, s
         size_t need = (bi->flags & ETL_BUFFLAG_COMPRESSED) ? want : bi->size;
         uint8_t *n = realloc(*data, need);
         if (n == NULL) {
-            note(f, bi->offset, 1, "out of memory for a 0x%zx-byte buffer", need);
+            note(f, bi->offset, 1, "out of memory for a 0x%llx-byte buffer",
+                 (unsigned long long)need);
             return -1;
         }
         *data = n;
@@ -387,8 +388,8 @@ static int load_buffer(etl_file *f, const etl_buffer_info *bi, uint8_t **data, s
             n = etl_lznt1_decompress(in, in_len, out, out_len);
             if (n != (long)out_len || (out_len >= 8 && (out[3] & 0x80u) == 0)) {
                 note(f, bi->offset, 1,
-                     "compressed buffer does not inflate to 0x%zx bytes (XPRESS or LZNT1)",
-                     out_len);
+                     "compressed buffer does not inflate to 0x%llx bytes (XPRESS or LZNT1)",
+                     (unsigned long long)out_len);
                 return -1;
             }
         }
@@ -683,7 +684,8 @@ static pt_status build_streams(etl_file *f, etl_stream **out, size_t *nout, pt_e
     }
     if (memory > ETL_MAX_MERGE_MEMORY)
         st = pt_error_set(err, PT_ERR_LIMIT, f->src->name, PT_NO_OFFSET,
-                          "merging %zu CPUs needs %llu bytes of buffers, over the %u limit", n,
+                          "merging %llu CPUs needs %llu bytes of buffers, over the %u limit",
+                          (unsigned long long)n,
                           (unsigned long long)memory, ETL_MAX_MERGE_MEMORY);
 out:
     free(slot_of_cpu);

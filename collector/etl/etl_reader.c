@@ -50,8 +50,8 @@ static pt_status emit_notes(const etl_file *f, const pt_sink *sink, const char *
             return st;
     }
     if (etl_file_notes_dropped(f) > 0)
-        return pt_sink_warning(sink, source, PT_NO_OFFSET, "%zu further notes not shown",
-                               etl_file_notes_dropped(f));
+        return pt_sink_warning(sink, source, PT_NO_OFFSET, "%llu further notes not shown",
+                               (unsigned long long)etl_file_notes_dropped(f));
     return PT_OK;
 }
 
