@@ -64,6 +64,11 @@ typedef struct trend_acc {
     unsigned grew;
     unsigned last_index;     /* index of the tag sample it was last seen in */
     int64_t tag_id;          /* tags row of the text in t.tag_text */
+    /* the point of the sample being read, not yet committed */
+    int pending, cur_timed;
+    unsigned cur_index;
+    uint64_t cur_bytes, cur_outstanding;
+    double cur_x;
     int used;
 } trend_acc;
 
@@ -172,50 +177,57 @@ static void open_sample(scan *s, int64_t sample_id, pt_filetime time)
     s->an->last_sample_id = sample_id;
 }
 
+/* A tag's point of one sample is complete when the tag shows up in a
+ * later sample or the scan ends (a tag may be listed twice in a sample,
+ * under two shown texts): then it goes to the counts and the fit. */
+static void commit_point(trend_acc *acc)
+{
+    pt_trend *t = &acc->t;
+    uint64_t bytes = acc->cur_bytes;
+
+    if (!acc->pending)
+        return;
+    acc->pending = 0;
+    if (t->samples++ == 0) {
+        t->first_bytes = bytes;
+    } else {
+        t->intervals++;
+        if (bytes > acc->prev_bytes)
+            acc->grew++;
+    }
+    acc->prev_bytes = bytes;
+    acc->last_index = acc->cur_index;
+    t->bytes = bytes;
+    t->outstanding = acc->cur_outstanding;
+    if (acc->cur_timed) {
+        fit_add(&acc->f, acc->cur_x, (double)bytes);
+        t->timed_samples++;
+    }
+}
+
 static void add_row(scan *s, trend_acc *acc, int64_t tag_id, const char *text, uint64_t bytes,
                     uint64_t outstanding, const char *binary)
 {
     pt_trend *t = &acc->t;
 
-    if (t->samples == 0) {
-        t->first_bytes = bytes;
-    } else if (acc->last_index != s->index) {
-        t->intervals++;
-        if (bytes > acc->prev_bytes)
-            acc->grew++;
-    }
-    if (acc->last_index == s->index) {
-        /* The same tag twice in one sample (two shown texts): add up. */
-        bytes += t->bytes;
-        outstanding += t->outstanding;
+    if (acc->pending && acc->cur_index == s->index) {
+        acc->cur_bytes += bytes;
+        acc->cur_outstanding += outstanding;
     } else {
-        t->samples++;
+        commit_point(acc);
+        acc->pending = 1;
+        acc->cur_index = s->index;
+        acc->cur_bytes = bytes;
+        acc->cur_outstanding = outstanding;
+        acc->cur_x = s->x;
+        acc->cur_timed = s->timed;
     }
-    acc->prev_bytes = bytes;
-    acc->last_index = s->index;
-    t->bytes = bytes;
-    t->outstanding = outstanding;
     if (acc->tag_id != tag_id) { /* the text as the latest source shows it */
         acc->tag_id = tag_id;
         snprintf(t->tag_text, sizeof t->tag_text, "%s", text);
     }
     if (binary != NULL && binary[0] != '\0')
         snprintf(t->binary, sizeof t->binary, "%s", binary);
-}
-
-/* After a sample's rows are all in, its timed points go to the fits. */
-static void fit_sample_rows(scan *s)
-{
-    size_t i;
-    if (!s->timed)
-        return;
-    for (i = 0; i < s->map.cap; i++) {
-        trend_acc *acc = &s->map.slots[i];
-        if (acc->used && acc->last_index == s->index) {
-            fit_add(&acc->f, s->x, (double)acc->t.bytes);
-            acc->t.timed_samples++;
-        }
-    }
 }
 
 /* Rows in time order, by rowid range per sample (no join to tags: the
@@ -296,11 +308,8 @@ static pt_status scan_tag_rows(pt_archive *a, scan *s, pt_error *err)
 
         if (pool < 0 || pool > 3 || tag_id <= 0 || tag_id >= tc.count)
             continue;
-        if (sample_id != s->sample_id || s->index == 0) {
-            if (s->index != 0)
-                fit_sample_rows(s);
+        if (sample_id != s->sample_id || s->index == 0)
             open_sample(s, sample_id, (pt_filetime)sqlite3_column_int64(st, 1));
-        }
         rc = map_get(&s->map, tc.value[tag_id], (pt_pool)pool, &acc, err);
         if (rc != PT_OK)
             goto out;
@@ -314,8 +323,6 @@ static pt_status scan_tag_rows(pt_archive *a, scan *s, pt_error *err)
         rc = pt_archive_db_error(a, err, "cannot read the tag rows");
         goto out;
     }
-    if (s->index != 0)
-        fit_sample_rows(s);
     close_sample(s);
 out:
     sqlite3_finalize(st);
@@ -429,6 +436,7 @@ static pt_status collect_trends(scan *s, pt_case_analysis *an, pt_error *err)
         trend_acc *acc = &s->map.slots[i];
         if (!acc->used)
             continue;
+        commit_point(acc);
         acc->t.in_last = acc->last_index == s->index;
         classify(&acc->t, &acc->f, acc->grew, an);
         an->trends[n++] = acc->t;

@@ -291,7 +291,69 @@ static void test_units_and_patterns(void)
     PT_CHECK_STR(out, "volsnap.sys");
 }
 
-PT_TEST_MAIN(PT_TEST(test_series_ranks_the_steady_grower_first),
+/* One tag value listed twice in each sample under two shown texts: one
+ * point per sample, the bytes added up. */
+static void test_tag_shown_two_ways_is_one_point(void)
+{
+    char path[4096];
+    pt_archive *a = fresh_archive("analysis-dup.db", path, sizeof path);
+    pt_import *im = NULL;
+    const pt_sink *sink;
+    pt_case_analysis an;
+    pt_error err;
+    int64_t case_id = 0;
+    unsigned s;
+    pt_status rc;
+
+    PT_CHECK(a != NULL);
+    if (a == NULL)
+        return;
+    PT_CHECK(pt_import_begin(a, "dup", &im, &err) == PT_OK);
+    rc = fixture_bundle_source(im, "d0d0", "poolmon", "poolmon", &err);
+    sink = pt_import_sink(im);
+    for (s = 0; s < 3 && rc == PT_OK; s++) {
+        pt_sample_info info;
+        pt_tag_row row;
+        memset(&info, 0, sizeof info);
+        info.kind = PT_KIND_POOLMON;
+        info.source = "poolmon";
+        info.time = pt_filetime_from_unix(series_time_unix(s), 0);
+        rc = sink->begin_sample(sink->ctx, &info);
+        memset(&row, 0, sizeof row);
+        row.tag = fixture_tag("Dup ");
+        row.pool = PT_POOL_PAGED;
+        row.has = PT_HAS_BYTES;
+        row.tag_text = "Dup";
+        row.bytes = 100 + 200 * s;
+        if (rc == PT_OK)
+            rc = sink->tag_row(sink->ctx, &row);
+        row.tag_text = "Dup ";
+        row.bytes = 1000;
+        if (rc == PT_OK)
+            rc = sink->tag_row(sink->ctx, &row);
+        if (rc == PT_OK)
+            rc = sink->end_sample(sink->ctx);
+    }
+    PT_CHECK(rc == PT_OK);
+    PT_CHECK(pt_import_commit(im, NULL, NULL, &err) == PT_OK);
+    PT_CHECK(pt_archive_case_id(a, "dup", &case_id, &err) == PT_OK);
+    PT_CHECK(pt_case_analyze(a, case_id, &an, &err) == PT_OK);
+    PT_CHECK_U64(an.trend_count, 1);
+    if (an.trend_count == 1) {
+        PT_CHECK_U64(an.trends[0].samples, 3);
+        PT_CHECK_U64(an.trends[0].intervals, 2);
+        PT_CHECK_U64(an.trends[0].bytes, 1500);
+        PT_CHECK_U64(an.trends[0].first_bytes, 1100);
+        PT_CHECK(an.trends[0].persistence == 1.0);
+        PT_CHECK(fabs(an.trends[0].growth_bytes_per_hour - 200.0 * 6) < 1e-6);
+        PT_CHECK(an.trends[0].in_last);
+    }
+    pt_case_analysis_free(&an);
+    pt_archive_close(a);
+    unlink(path);
+}
+
+PT_TEST_MAIN(PT_TEST(test_tag_shown_two_ways_is_one_point),PT_TEST(test_series_ranks_the_steady_grower_first),
              PT_TEST(test_single_snapshot_says_large_not_leaking),
              PT_TEST(test_vm_pools_against_limits), PT_TEST(test_counters_that_look_wrong),
              PT_TEST(test_units_and_patterns))
