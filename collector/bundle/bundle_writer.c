@@ -77,10 +77,15 @@ typedef struct piece {
 
 typedef struct pt_bundle_writer pt_bundle_writer_t;
 
+#define PROBE_BYTES (16u * 1024)
+
 typedef struct worker {
     pt_bundle_writer_t *w;
     z_stream zs;
     int zs_ready;
+    z_stream probe;             /* level 1 over a chunk's first 16 KiB */
+    int probe_ready;
+    uint8_t probe_out[PROBE_BYTES + 1024];
     unsigned long seen;         /* the last batch generation it took */
 } worker;
 
@@ -326,6 +331,26 @@ static int all_zero(const uint8_t *p, size_t n)
     return acc == 0;
 }
 
+/* 1 when level-1 deflate of the first 16 KiB saves under 2%. */
+static int looks_incompressible(worker *wk, const uint8_t *data)
+{
+    if (!wk->probe_ready) {
+        memset(&wk->probe, 0, sizeof wk->probe);
+        if (deflateInit2(&wk->probe, 1, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+            return 0;
+        wk->probe_ready = 1;
+    } else if (deflateReset(&wk->probe) != Z_OK) {
+        return 0;
+    }
+    wk->probe.next_in = (Bytef *)(uintptr_t)data;
+    wk->probe.avail_in = PROBE_BYTES;
+    wk->probe.next_out = wk->probe_out;
+    wk->probe.avail_out = sizeof wk->probe_out;
+    if (deflate(&wk->probe, Z_FINISH) != Z_STREAM_END)
+        return 0;
+    return wk->probe.total_out > PROBE_BYTES - PROBE_BYTES / 50;
+}
+
 /* Appends one chunk record for data[0..len) (or zeros) to the piece. */
 static pt_status piece_add_record(worker *wk, piece *pc, uint64_t member_off,
                                   const uint8_t *data, uint32_t len, int zero)
@@ -351,16 +376,20 @@ static pt_status piece_add_record(worker *wk, piece *pc, uint64_t member_off,
         free(tmp.data);
         bundle_zero_sha(len, c->sha);
     } else {
-        int zr;
+        int zr, level = w->member_level;
+        /* Already-compressed data (encrypted pages, packed files) is stored:
+         * deflating it costs as much as compressing text and gains nothing. */
+        if (level == 1 && len >= 4 * PROBE_BYTES && looks_incompressible(wk, data))
+            level = 0;
         if (!wk->zs_ready) {
             memset(&wk->zs, 0, sizeof wk->zs);
-            if (deflateInit2(&wk->zs, w->member_level, Z_DEFLATED, -15, 8,
+            if (deflateInit2(&wk->zs, level, Z_DEFLATED, -15, 8,
                              Z_DEFAULT_STRATEGY) != Z_OK)
                 return pt_error_set(&pc->err, PT_ERR_NOMEM, w->path, PT_NO_OFFSET,
                                     "deflateInit failed");
             wk->zs_ready = 1;
         } else if (deflateReset(&wk->zs) != Z_OK ||
-                   deflateParams(&wk->zs, w->member_level, Z_DEFAULT_STRATEGY) != Z_OK) {
+                   deflateParams(&wk->zs, level, Z_DEFAULT_STRATEGY) != Z_OK) {
             return pt_error_set(&pc->err, PT_ERR_INTERNAL, w->path, PT_NO_OFFSET,
                                 "deflateReset failed");
         }
@@ -1121,8 +1150,12 @@ void pt_bundle_writer_abort(pt_bundle_writer *w)
     if (w->zs_ready)
         deflateEnd(&w->zs);
     for (i = 0; w->workers != NULL && i <= (size_t)w->threads; i++)
+    {
         if (w->workers[i].zs_ready)
             deflateEnd(&w->workers[i].zs);
+        if (w->workers[i].probe_ready)
+            deflateEnd(&w->workers[i].probe);
+    }
     for (k = 0; k < 2; k++) {
         for (i = 0; w->sets[k] != NULL && i < w->piece_cap; i++) {
             free(w->sets[k][i].data);
