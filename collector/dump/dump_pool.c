@@ -162,26 +162,29 @@ static void choose_layout(dump_file *df, dump_pool_tables *p)
     }
 }
 
-/* PoolTrackTableSize: the variable just before nt!PoolTrackTable (VOL2),
+static int is_table_size(uint64_t v)
+{
+    return v >= 65 && v <= DUMP_MAX_TRACKER_ENTRIES && ((v - 1) & (v - 2)) == 0;
+}
+
+/* PoolTrackTableSize: the variable just before nt!PoolTrackTable (VOL2;
+ * unverified after Windows 7, so the one just after is tried too),
  * accepted when it is 2^k + 1; else the largest 2^k + 1 whose entries are
  * all readable tags or empty. */
 static void find_table_size(dump_file *df, dump_pool_tables *p)
 {
     unsigned ps = dump_pointer_size(df);
-    uint64_t v = 0;
+    uint64_t before = 0, after = 0;
     size_t i;
-    if (dump_read_pointer(df, p->pool_track_table_var - ps, &v, NULL) == PT_OK && v >= 65 &&
-        v <= DUMP_MAX_TRACKER_ENTRIES && ((v - 1) & (v - 2)) == 0) {
-        p->entries = (uint32_t)v;
+    (void)dump_read_pointer(df, p->pool_track_table_var - ps, &before, NULL);
+    (void)dump_read_pointer(df, p->pool_track_table_var + ps, &after, NULL);
+    if (is_table_size(before) || is_table_size(after)) {
+        p->entries = (uint32_t)(is_table_size(before) ? before : after);
         snprintf(p->size_origin, sizeof p->size_origin,
-                 "PoolTrackTableSize %u read before nt!PoolTrackTable", p->entries);
+                 "PoolTrackTableSize %u read %s nt!PoolTrackTable", p->entries,
+                 is_table_size(before) ? "before" : "after");
         return;
     }
-    if (v != 0)
-        dump_warnf(df, PT_NO_OFFSET,
-                   "the value 0x%llx before nt!PoolTrackTable is not a table size "
-                   "(2^k+1, at most %u); the size is taken from the entries",
-                   (unsigned long long)v, DUMP_MAX_TRACKER_ENTRIES);
     /* Try each stride of the architecture; keep the largest size that all
      * entries support. */
     p->entries = 0;
@@ -204,9 +207,11 @@ static void find_table_size(dump_file *df, dump_pool_tables *p)
     }
     snprintf(p->size_origin, sizeof p->size_origin,
              "%u entries inferred from the table (no size variable found)", p->entries);
-    if (p->entries != 0)
-        dump_warnf(df, PT_NO_OFFSET, "tracker table size not in the dump's variables: %s",
-                   p->size_origin);
+    dump_warnf(df, PT_NO_OFFSET,
+               "no table size (2^k+1, at most %u) next to nt!PoolTrackTable (0x%llx before, "
+               "0x%llx after): %u entries inferred from the table itself",
+               DUMP_MAX_TRACKER_ENTRIES, (unsigned long long)before, (unsigned long long)after,
+               p->entries);
 }
 
 /* ---- ntoskrnl .data ---- */
