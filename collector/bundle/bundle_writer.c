@@ -13,6 +13,10 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#ifdef _WIN32
+#include <windows.h>
+#endif
+
 #include "bundle_format.h"
 #include "pt_byteorder.h"
 #include "pt_json.h"
@@ -615,7 +619,13 @@ static int default_threads(void)
 {
     const char *env = getenv("PT_BUNDLE_THREADS");
     long n = env != NULL ? strtol(env, NULL, 10) : 0;
-#ifdef _SC_NPROCESSORS_ONLN
+#if defined(_WIN32)
+    if (n <= 0) {
+        SYSTEM_INFO si;
+        GetSystemInfo(&si);
+        n = (long)si.dwNumberOfProcessors;
+    }
+#elif defined(_SC_NPROCESSORS_ONLN)
     if (n <= 0)
         n = sysconf(_SC_NPROCESSORS_ONLN);
 #endif
