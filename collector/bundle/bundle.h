@@ -107,6 +107,7 @@ int pt_bundle_is_partial(const pt_bundle *b);
  * idempotent import. */
 const char *pt_bundle_id(const pt_bundle *b);
 const char *pt_bundle_path(const pt_bundle *b);
+/* From the manifest; a partial bundle has none, so its fields are NULL / 0. */
 const pt_bundle_info *pt_bundle_get_info(const pt_bundle *b);
 size_t pt_bundle_member_count(const pt_bundle *b);
 const pt_bundle_member *pt_bundle_member_at(const pt_bundle *b, size_t i);

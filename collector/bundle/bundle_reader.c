@@ -49,7 +49,7 @@ pt_status bundle_inflate(const char *file, uint64_t file_offset, const char *wha
     zs.next_out = out;
     zs.avail_out = ulen;
     zr = inflate(&zs, Z_FINISH);
-    if (zr == Z_BUF_ERROR && zs.avail_out == 0) {
+    if ((zr == Z_BUF_ERROR || zr == Z_OK) && zs.avail_out == 0) {
         /* The output is full: the stream must end right here.  One more
          * byte of room tells an over-inflating record from one that ends. */
         zs.next_out = &spare;
