@@ -211,6 +211,45 @@ static void test_collect_refuses_non_evidence(void)
     PT_CHECK(!file_exists(out));
 }
 
+/* A real triage dump with --dump: kept byte for byte, readable at any
+ * offset; a text output given with --dump is refused. */
+static void test_collect_dump(void)
+{
+    char out[512], args[4096];
+    const char *dump = PT_REAL("dumps/triage_x64.dmp");
+    size_t len;
+    uint8_t *orig = read_file(dump, &len), buf[4096];
+    pt_bundle *b;
+    pt_source *src;
+    pt_error err;
+
+    snprintf(out, sizeof out, "%s", tmp_path("dump.ptb"));
+    snprintf(args, sizeof args, "--dump %s -o %s", dump, out);
+    PT_CHECK_U64(run_collect(args), 0);
+    PT_CHECK_U64(pt_bundle_open(out, PT_BUNDLE_STRICT, &b, &err), PT_OK);
+    if (b != NULL && orig != NULL) {
+        PT_CHECK_U64(pt_bundle_member_count(b), 1);
+        PT_CHECK_STR(pt_bundle_member_at(b, 0)->name, "dump/triage_x64.dmp");
+        PT_CHECK_STR(pt_bundle_member_at(b, 0)->kind, "dump");
+        PT_CHECK_U64(pt_bundle_member_at(b, 0)->size, len);
+        PT_CHECK_U64(pt_bundle_open_member(b, 0, &src, &err), PT_OK);
+        if (src != NULL) {
+            PT_CHECK_U64(pt_source_read(src, len - 4096, buf, 4096, &err), PT_OK);
+            PT_CHECK(memcmp(buf, orig + len - 4096, 4096) == 0);
+            PT_CHECK_U64(pt_source_read(src, 0, buf, 8, &err), PT_OK);
+            PT_CHECK(memcmp(buf, orig, 8) == 0);
+            pt_source_close(src);
+        }
+        PT_CHECK_U64(pt_bundle_verify(b, &err), PT_OK);
+    }
+    pt_bundle_close(b);
+    free(orig);
+    snprintf(out, sizeof out, "%s", tmp_path("not-a-dump.ptb"));
+    snprintf(args, sizeof args, "--dump %s -o %s", PT_REAL("seed/ws2003-x86-lkd-vm1.txt"), out);
+    PT_CHECK_U64(run_collect(args), PT_ERR_FORMAT);
+    PT_CHECK(!file_exists(out));
+}
+
 /* The library entry point, as `pooltriage collect` uses it. */
 static void test_collect_library(void)
 {
@@ -243,5 +282,6 @@ static void test_cleanup(void)
 }
 
 PT_TEST_MAIN(PT_TEST(test_collect_real_outputs), PT_TEST(test_collect_same_name_twice),
-             PT_TEST(test_collect_refuses_non_evidence), PT_TEST(test_collect_library),
+             PT_TEST(test_collect_refuses_non_evidence), PT_TEST(test_collect_dump),
+             PT_TEST(test_collect_library),
              PT_TEST(test_cleanup))
