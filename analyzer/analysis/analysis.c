@@ -143,24 +143,65 @@ typedef struct scan {
     int timed;
     pt_filetime t0;
     uint64_t pool_sum[4];        /* tagged bytes of the current sample */
+    int listed_only;             /* the sample lists only some tags (!poolused /t) */
     fit pool_fit[4];
+    uint64_t (*totals)[4];       /* per tag sample: each pool's tagged bytes */
+    size_t totals_cap;
+    sqlite3_stmt *listed;        /* a sample's !poolused TOTAL lines */
 } scan;
 
-static void close_sample(scan *s)
+/* !poolused prints each pool's tagged total on its TOTAL line even when it
+ * lists only the top tags (/t5): a tag's share is of that total, not of the
+ * listed rows' sum. */
+static void add_listed_totals(scan *s, uint64_t sums[4])
+{
+    sqlite3_stmt *st = s->listed;
+    if (st == NULL)
+        return;
+    sqlite3_bind_int64(st, 1, s->sample_id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        uint64_t v = (uint64_t)sqlite3_column_int64(st, 1);
+        int p = name != NULL && strcmp(name, "TOTAL Paged Used") == 0 ? PT_POOL_PAGED
+                                                                      : PT_POOL_NONPAGED;
+        if (v > sums[p])
+            sums[p] = v;
+    }
+    sqlite3_reset(st);
+}
+
+static pt_status close_sample(scan *s, pt_error *err)
 {
     int p;
     if (s->index == 0)
-        return;
+        return PT_OK;
+    if (s->index > s->totals_cap) {
+        size_t cap = s->totals_cap != 0 ? s->totals_cap * 2 : 256;
+        uint64_t(*t)[4] = realloc(s->totals, cap * sizeof *t);
+        if (t == NULL)
+            return pt_error_set(err, PT_ERR_NOMEM, NULL, PT_NO_OFFSET, "out of memory");
+        s->totals = t;
+        s->totals_cap = cap;
+    }
+    if (s->listed_only)
+        add_listed_totals(s, s->pool_sum);
     for (p = 0; p < 4; p++) {
-        if (s->timed)
+        /* A sample listing only the top tags says nothing of the pool's growth. */
+        if (s->timed && !s->listed_only)
             fit_add(&s->pool_fit[p], s->x, (double)s->pool_sum[p]);
         s->an->pools[p].tagged_bytes = s->pool_sum[p];
+        s->totals[s->index - 1][p] = s->pool_sum[p];
     }
+    return PT_OK;
 }
 
-static void open_sample(scan *s, int64_t sample_id, pt_filetime time)
+static pt_status open_sample(scan *s, int64_t sample_id, pt_filetime time, int kind,
+                             pt_error *err)
 {
-    close_sample(s);
+    pt_status rc = close_sample(s, err);
+    if (rc != PT_OK)
+        return rc;
+    s->listed_only = kind == PT_KIND_POOLUSED;
     memset(s->pool_sum, 0, sizeof s->pool_sum);
     s->index++;
     s->sample_id = sample_id;
@@ -175,6 +216,7 @@ static void open_sample(scan *s, int64_t sample_id, pt_filetime time)
     }
     s->an->tag_samples++;
     s->an->last_sample_id = sample_id;
+    return PT_OK;
 }
 
 /* A tag's point of one sample is complete when the tag shows up in a
@@ -233,7 +275,7 @@ static void add_row(scan *s, trend_acc *acc, int64_t tag_id, const char *text, u
 /* Rows in time order, by rowid range per sample (no join to tags: the
  * tag_id is resolved through the tag cache, see load_tags). */
 static const char *const TAG_ROWS_SQL =
-    "SELECT s.id, s.time, r.tag_id, r.pool, r.outstanding, r.bytes, r.binary "
+    "SELECT s.id, s.time, r.tag_id, r.pool, r.outstanding, r.bytes, r.binary, s.kind "
     "FROM samples s CROSS JOIN tag_rows r ON " PT_SAMPLE_TAG_ROWS " "
     "WHERE s.case_id = ?1 ORDER BY s.time, s.id";
 
@@ -296,6 +338,11 @@ static pt_status scan_tag_rows(pt_archive *a, scan *s, pt_error *err)
 
     if (rc == PT_OK)
         rc = pt_archive_prepare(a, TAG_ROWS_SQL, &st, err);
+    if (rc == PT_OK)
+        rc = pt_archive_prepare(a,
+                                "SELECT name, value FROM counters WHERE sample_id = ?1 AND unit = "
+                                "'bytes' AND name IN ('TOTAL NonPaged Used', 'TOTAL Paged Used')",
+                                &s->listed, err);
     if (rc != PT_OK)
         goto out;
     sqlite3_bind_int64(st, 1, s->an->case_id);
@@ -308,8 +355,12 @@ static pt_status scan_tag_rows(pt_archive *a, scan *s, pt_error *err)
 
         if (pool < 0 || pool > 3 || tag_id <= 0 || tag_id >= tc.count)
             continue;
-        if (sample_id != s->sample_id || s->index == 0)
-            open_sample(s, sample_id, (pt_filetime)sqlite3_column_int64(st, 1));
+        if (sample_id != s->sample_id || s->index == 0) {
+            rc = open_sample(s, sample_id, (pt_filetime)sqlite3_column_int64(st, 1),
+                             sqlite3_column_int(st, 7), err);
+            if (rc != PT_OK)
+                goto out;
+        }
         rc = map_get(&s->map, tc.value[tag_id], (pt_pool)pool, &acc, err);
         if (rc != PT_OK)
             goto out;
@@ -323,7 +374,7 @@ static pt_status scan_tag_rows(pt_archive *a, scan *s, pt_error *err)
         rc = pt_archive_db_error(a, err, "cannot read the tag rows");
         goto out;
     }
-    close_sample(s);
+    rc = close_sample(s, err);
 out:
     sqlite3_finalize(st);
     free(tc.value);
@@ -375,7 +426,10 @@ static void classify_growth(pt_trend *t, const fit *f, unsigned grew)
     }
 }
 
-static void classify(pt_trend *t, const fit *f, unsigned grew, const pt_case_analysis *an)
+/* pool_total: the pool's tagged bytes in the tag's latest sample, of
+ * which its share is. */
+static void classify(pt_trend *t, const fit *f, unsigned grew, const pt_case_analysis *an,
+                     uint64_t pool_total)
 {
     const pt_pool_state *pool = &an->pools[t->pool];
     double span = f->last_x - f->first_x;
@@ -383,8 +437,7 @@ static void classify(pt_trend *t, const fit *f, unsigned grew, const pt_case_ana
 
     t->growth_bytes_per_hour = t->timed_samples >= 2 ? fit_slope(f) : 0.0;
     t->persistence = t->intervals > 0 ? (double)grew / t->intervals : 0.0;
-    t->share = t->in_last && pool->tagged_bytes > 0
-                   ? (double)t->bytes / (double)pool->tagged_bytes : 0.0;
+    t->share = pool_total > 0 ? (double)t->bytes / (double)pool_total : 0.0;
     t->verdict = PT_VERDICT_STABLE;
     t->verdict_class = 0;
     if (t->growth_bytes_per_hour > 0 && t->growth_bytes_per_hour * span >= GROW_MIN_BYTES &&
@@ -395,11 +448,11 @@ static void classify(pt_trend *t, const fit *f, unsigned grew, const pt_case_ana
         t->verdict = PT_VERDICT_LARGE;
         t->verdict_class = 1;
         format_bytes((double)t->bytes, size, sizeof size);
-        format_bytes((double)pool->tagged_bytes, total, sizeof total);
+        format_bytes((double)pool_total, total, sizeof total);
         snprintf(t->reason, sizeof t->reason,
-                 an->tag_samples <= 1
-                     ? "%s, %.0f%% of the %s tagged bytes (%s) in the only sample: one "
-                       "snapshot shows size, not growth"
+                 t->samples <= 1
+                     ? "%s, %.0f%% of the %s tagged bytes (%s) in the only sample it is "
+                       "in: one snapshot shows size, not growth"
                      : "%s, %.0f%% of the %s tagged bytes (%s), without steady growth",
                  size, t->share * 100.0, pool->name, total);
     }
@@ -438,7 +491,9 @@ static pt_status collect_trends(scan *s, pt_case_analysis *an, pt_error *err)
             continue;
         commit_point(acc);
         acc->t.in_last = acc->last_index == s->index;
-        classify(&acc->t, &acc->f, acc->grew, an);
+        classify(&acc->t, &acc->f, acc->grew, an,
+                 acc->last_index >= 1 && acc->last_index <= s->index
+                     ? s->totals[acc->last_index - 1][acc->t.pool] : 0);
         an->trends[n++] = acc->t;
     }
     an->trend_count = n;
@@ -473,10 +528,12 @@ pt_status pt_case_analyze(pt_archive *a, int64_t case_id, pt_case_analysis *an, 
             slopes[p] = s.pool_fit[p].n >= 2 ? fit_slope(&s.pool_fit[p]) : NAN;
         rc = pt_analysis_pool_limits(a, an, slopes, err);
     }
-    /* Verdicts last: a share is of the pool's total, which counters may give. */
+    /* Verdicts last, once the pools are known. */
     if (rc == PT_OK)
         rc = collect_trends(&s, an, err);
     free(s.map.slots);
+    free(s.totals);
+    sqlite3_finalize(s.listed);
     if (rc != PT_OK)
         pt_case_analysis_free(an);
     return rc;

@@ -61,7 +61,9 @@ typedef struct pt_pool_state {
     uint64_t tagged_bytes;      /* sum of tag bytes at the last sample */
     uint64_t usage_bytes;       /* counter when the sources give one, else the tag sum */
     const char *usage_origin;   /* counter name, or "tag sum" */
-    uint64_t max_bytes;         /* 0 unknown */
+    uint64_t max_bytes;         /* the limit: the printed maximum, or physical memory
+                                   (nonpaged) / the commit limit (paged) when the
+                                   printed one is above it or missing (see note); 0 unknown */
     double growth_bytes_per_hour;
     double hours_to_exhaustion; /* < 0 when not growing or no limit */
     char note[200];

@@ -34,8 +34,6 @@ typedef struct sample_counters {
 
 typedef struct counter_scan {
     sample_counters cur, latest;
-    int64_t last_tag_sample;   /* the case's last sample with tag rows */
-    uint64_t listed_total[2];  /* !poolused TOTAL bytes there (nonpaged, paged) */
     pt_filetime t0;
     int timed;
     double x;
@@ -82,28 +80,11 @@ static void finish_sample(counter_scan *cs)
     memset(c, 0, sizeof *c);
 }
 
-/* !poolused prints the pool's tagged total on its TOTAL line even when it
- * lists only the top tags (/t5): that total, not the listed rows' sum, is
- * what a tag's share is of. */
-static void add_listed_total(counter_scan *cs, const char *name, const char *unit,
-                             uint64_t value)
-{
-    if (strcasecmp(unit, "bytes") != 0)
-        return;
-    if (strcasecmp(name, "TOTAL NonPaged Used") == 0)
-        cs->listed_total[0] = value;
-    else if (strcasecmp(name, "TOTAL Paged Used") == 0)
-        cs->listed_total[1] = value;
-}
-
-static void add_counter(counter_scan *cs, int64_t sample_id, const char *name, const char *unit,
-                        uint64_t value)
+static void add_counter(counter_scan *cs, const char *name, const char *unit, uint64_t value)
 {
     int field = field_of(name), ok, prio;
     uint64_t bytes;
 
-    if (sample_id == cs->last_tag_sample)
-        add_listed_total(cs, name, unit, value);
     if (field < 0)
         return;
     bytes = pt_counter_bytes(value, unit, &ok);
@@ -144,7 +125,7 @@ static pt_status scan_counters(pt_archive *a, int64_t case_id, counter_scan *cs,
             cs->x = cs->timed ? (double)(int64_t)(t - cs->t0) / 36000000000.0 : 0.0;
         }
         if (name != NULL && unit != NULL)
-            add_counter(cs, id, name, unit, (uint64_t)sqlite3_column_int64(st, 4));
+            add_counter(cs, name, unit, (uint64_t)sqlite3_column_int64(st, 4));
     }
     if (sample_id != 0)
         finish_sample(cs);
@@ -161,22 +142,22 @@ static double fx_slope(const double *f)
 
 /* The limit a pool can really reach: modern Windows prints a virtual
  * range as the maximum (4294967296 pages); nonpaged pool cannot outgrow
- * physical memory, paged pool cannot outgrow the commit limit. */
-static uint64_t effective_limit(pt_pool_state *ps, uint64_t max, uint64_t ceiling,
-                                const char *ceiling_name)
+ * physical memory, paged pool cannot outgrow the commit limit.  max_bytes
+ * becomes that limit, and the note says what was printed. */
+static uint64_t effective_limit(pt_pool_state *ps, uint64_t ceiling, const char *ceiling_name)
 {
-    if (max != 0 && ceiling != 0 && max > ceiling) {
+    uint64_t printed = ps->max_bytes;
+
+    if (printed != 0 && ceiling != 0 && printed > ceiling) {
         snprintf(ps->note, sizeof ps->note,
-                 "the maximum the system prints is above %s: %s is the real limit",
-                 ceiling_name, ceiling_name);
-        return ceiling;
+                 "the maximum printed (%llu MiB) is above %s, which is the real limit",
+                 (unsigned long long)(printed >> 20), ceiling_name);
+        ps->max_bytes = ceiling;
+    } else if (printed == 0 && ceiling != 0) {
+        snprintf(ps->note, sizeof ps->note, "no maximum printed: %s is the limit", ceiling_name);
+        ps->max_bytes = ceiling;
     }
-    if (max == 0 && ceiling != 0) {
-        snprintf(ps->note, sizeof ps->note, "no maximum printed: %s used as the limit",
-                 ceiling_name);
-        return ceiling;
-    }
-    return max;
+    return ps->max_bytes;
 }
 
 static void set_pool(pt_pool_state *ps, const sample_counters *l, int usage_field,
@@ -217,13 +198,9 @@ pt_status pt_analysis_pool_limits(pt_archive *a, pt_case_analysis *an,
     int p;
 
     memset(&cs, 0, sizeof cs);
-    cs.last_tag_sample = an->last_sample_id;
     rc = scan_counters(a, an->case_id, &cs, err);
     if (rc != PT_OK)
         return rc;
-    for (p = 0; p < 2; p++)
-        if (cs.listed_total[p] > an->pools[p].tagged_bytes)
-            an->pools[p].tagged_bytes = cs.listed_total[p];
     an->physical_bytes = l->v[F_PHYS];
     an->commit_bytes = l->v[F_COMMIT];
     an->commit_limit_bytes = l->v[F_LIMIT];
@@ -231,11 +208,9 @@ pt_status pt_analysis_pool_limits(pt_archive *a, pt_case_analysis *an,
              tag_slopes[PT_POOL_NONPAGED]);
     set_pool(&an->pools[PT_POOL_PAGED], l, F_P, F_P_MAX, fx_slope(cs.fx[1]),
              tag_slopes[PT_POOL_PAGED]);
-    limit = effective_limit(&an->pools[PT_POOL_NONPAGED], an->pools[PT_POOL_NONPAGED].max_bytes,
-                            an->physical_bytes, "physical memory");
+    limit = effective_limit(&an->pools[PT_POOL_NONPAGED], an->physical_bytes, "physical memory");
     set_exhaustion(&an->pools[PT_POOL_NONPAGED], limit);
-    limit = effective_limit(&an->pools[PT_POOL_PAGED], an->pools[PT_POOL_PAGED].max_bytes,
-                            an->commit_limit_bytes, "the commit limit");
+    limit = effective_limit(&an->pools[PT_POOL_PAGED], an->commit_limit_bytes, "the commit limit");
     set_exhaustion(&an->pools[PT_POOL_PAGED], limit);
     for (p = PT_POOL_SESSION_NONPAGED; p <= PT_POOL_SESSION_PAGED; p++) {
         pt_pool_state *ps = &an->pools[p];

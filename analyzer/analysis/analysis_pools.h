@@ -5,9 +5,7 @@
 #include "analysis.h"
 
 /* Fills an->pools usage, limit, growth and time to exhaustion, and the
- * system figures, from the counters of the case's samples in time order;
- * raises the pools' tagged bytes to a !poolused TOTAL of the last tag
- * sample when it lists more than the rows shown (/t5).
+ * system figures, from the counters of the case's samples in time order.
  * tag_slopes[pool] is the growth of the pool's tag sum (NAN if unknown),
  * used when no counter series gives the pool's growth. */
 pt_status pt_analysis_pool_limits(pt_archive *a, pt_case_analysis *an,
