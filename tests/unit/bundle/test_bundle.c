@@ -368,6 +368,37 @@ static void test_cut_everywhere(void)
     free(file);
 }
 
+/* A writer stopped without closing (as a killed collector) leaves a bundle
+ * whose complete members read back with --partial. */
+static void test_abandoned_writer(void)
+{
+    const char *path = tmp_path("abandoned.ptb");
+    pt_bundle_writer *w;
+    pt_bundle *b;
+    pt_error err;
+    static uint8_t half[3 * MIB];
+
+    memset(half, 0x5A, sizeof half);
+    PT_CHECK_U64(pt_bundle_writer_open(path, NULL, &w, &err), PT_OK);
+    PT_CHECK_U64(pt_bundle_add_buffer(w, "one.txt", "poolmon", text_member,
+                                      sizeof text_member - 1, NULL, 0, &err), PT_OK);
+    PT_CHECK_U64(pt_bundle_member_begin(w, "two.bin", "dump", sizeof half * 2, NULL, 0, &err),
+                 PT_OK);
+    PT_CHECK_U64(pt_bundle_member_write_at(w, 0, half, sizeof half, &err), PT_OK);
+    pt_bundle_writer_abort(w);
+    PT_CHECK_U64(pt_bundle_open(path, PT_BUNDLE_STRICT, &b, &err), PT_ERR_TRUNCATED);
+    PT_CHECK(strstr(err.message, "cut short") != NULL);
+    PT_CHECK_U64(pt_bundle_open(path, PT_BUNDLE_ALLOW_PARTIAL, &b, &err), PT_OK);
+    if (b != NULL) {
+        PT_CHECK(pt_bundle_is_partial(b));
+        PT_CHECK_U64(pt_bundle_member_count(b), 1);
+        PT_CHECK_STR(pt_bundle_member_at(b, 0)->name, "one.txt");
+        PT_CHECK(pt_bundle_get_info(b)->host == NULL);
+        PT_CHECK_U64(pt_bundle_verify(b, &err), PT_OK);
+        pt_bundle_close(b);
+    }
+}
+
 /* Offset of the first record of a type (and member). */
 static uint64_t find_record(const uint8_t *file, size_t len, uint8_t type, uint32_t member)
 {
@@ -834,5 +865,5 @@ static void test_cleanup(void)
 }
 
 PT_TEST_MAIN(PT_TEST(test_round_trip), PT_TEST(test_random_access),
-             PT_TEST(test_cut_everywhere), PT_TEST(test_tampered), PT_TEST(test_crafted),
+             PT_TEST(test_cut_everywhere), PT_TEST(test_abandoned_writer), PT_TEST(test_tampered), PT_TEST(test_crafted),
              PT_TEST(test_gzip_reads_it), PT_TEST(test_tamper_sweep), PT_TEST(test_cleanup))
