@@ -179,6 +179,8 @@ static void test_shutdown_events(void)
         PT_CHECK_U64(w.stats.image_pid0[3], 193);
         PT_CHECK_U64(w.image_sys64, 4791 + 389);
         PT_CHECK_U64(w.image_perf64, 8501);
+        /* every ProcessId-0 image record (unloads included) is SYS64 */
+        PT_CHECK_U64(w.image_pid0_sys64, 392);
         PT_CHECK_U64(w.stats.stack_walk, 0);
         PT_CHECK_U64(w.stats.first_ts, 6365537);
         PT_CHECK_U64(w.stats.last_ts, 295245457871ull);
