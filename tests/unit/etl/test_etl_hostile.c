@@ -321,6 +321,43 @@ static void test_wild_timestamps(void)
     free(t.data);
 }
 
+/* Compressed buffers claiming 16 MiB each on 40 CPUs: the merge would
+ * hold 640 MiB, over its limit, which is a clear error. */
+static void test_merge_memory_limit(void)
+{
+    etlgen_config c;
+    trace t;
+    FILE *f;
+    size_t off, n = 0;
+    outcome o;
+    etlgen_defaults(&c);
+    c.cpus = 40;
+    c.compress = 1;
+    c.steps = 4000;
+    c.buffer_size = 0x1000;
+    f = open_memstream(&t.data, &t.len);
+    if (f == NULL || etlgen_write(&c, f, &t.truth) != 0) {
+        PT_CHECK(0);
+        if (f != NULL)
+            fclose(f);
+        return;
+    }
+    fclose(f);
+    for (off = 0; off + 0x48 <= t.len; off += pt_le32((uint8_t *)t.data + off)) {
+        if (pt_le16((uint8_t *)t.data + off + 0x34) & 0x40) {
+            pt_put_le32((uint8_t *)t.data + off + 0x04, 0x1000000);
+            n++;
+        }
+        if (pt_le32((uint8_t *)t.data + off) == 0)
+            break;
+    }
+    PT_CHECK(n >= 40);
+    o = read_bytes(t.data, t.len, 1);
+    PT_CHECK(o.st == PT_ERR_LIMIT);
+    PT_CHECK(strstr(o.message, "merging 40 CPUs") != NULL);
+    free(t.data);
+}
+
 /* Random damage: every outcome is OK, partial, or an error; nothing
  * crashes (the sanitizer build checks memory) or hangs. */
 static void test_random_damage(void)
@@ -360,4 +397,5 @@ static void test_random_damage(void)
 PT_TEST_MAIN(PT_TEST(test_not_etl), PT_TEST(test_cut_mid_buffer),
              PT_TEST(test_buffer_size_out_of_range), PT_TEST(test_event_crossing_buffer_end),
              PT_TEST(test_unknown_header_kind), PT_TEST(test_compressed_inflates_wrong),
-             PT_TEST(test_wild_timestamps), PT_TEST(test_random_damage))
+             PT_TEST(test_wild_timestamps), PT_TEST(test_merge_memory_limit),
+             PT_TEST(test_random_damage))
