@@ -76,7 +76,8 @@ typedef enum val_kind {
     VAL_IMPORT,      /* api: address of a tag API (from the IAT) */
     VAL_LOADED,      /* pointer loaded from a global (value = its initial value) */
     VAL_WDF,         /* api: a KMDF table entry */
-    VAL_PARAM,       /* param: unmodified incoming argument (x64) */
+    VAL_PARAM,       /* param: unmodified incoming argument */
+    VAL_ADDR,        /* value: an RVA (ARM64 adrp/add) */
 } val_kind;
 
 typedef struct val {
@@ -87,7 +88,7 @@ typedef struct val {
     int api;          /* index into pool_apis, or WDF index + POOL_API_COUNT */
 } val;
 
-#define REG_COUNT 16
+#define REG_COUNT 32 /* x64 uses 16, ARM64 x0..x30 */
 #define SLOT_COUNT 24
 
 typedef struct slot {
@@ -120,6 +121,7 @@ typedef struct cs {
     pe_ctx *ctx;
     ZydisDecoder dec;
     int is64;
+    int arm64;                  /* ARM64 code, decoded by hand (arm64_*) */
     uint32_t width;             /* pointer size */
     int *slot_api;              /* per IAT slot (ctx->slots order): api or -1 */
     int wdf;                    /* the driver binds KMDF */
@@ -144,12 +146,22 @@ static void val_clear(val *v)
 /* entry: at a function start, where the parameters are known places
  * (x64: rcx, rdx, r8, r9; x86: [esp+4], [esp+8], ... above the return
  * address). */
+#define ARCH_ARM64 2 /* track_reset's is64 argument for ARM64 code */
+
 static void track_reset(track *t, int is64, int entry)
 {
     int i;
     memset(t, 0, sizeof *t);
     if (!entry)
         return;
+    if (is64 == ARCH_ARM64) {
+        /* x0..x7 hold parameters 1..8. */
+        for (i = 0; i < 8; i++) {
+            t->regs[i].kind = VAL_PARAM;
+            t->regs[i].param = (uint8_t)(i + 1);
+        }
+        return;
+    }
     for (i = 0; i < 4; i++) {
         if (is64) {
             int reg = i == 0 ? 1 : i == 1 ? 2 : 8 + (i - 2);
@@ -409,6 +421,8 @@ static const val *arg_value(cs *c, track *t, int k, int tail)
     const slot *s;
     int64_t off;
 
+    if (c->arm64)
+        return k >= 1 && k <= 8 ? &t->regs[k - 1] : NULL;
     if (c->is64 && k <= 4)
         return &t->regs[x64_regs[k - 1]];
     if (c->is64)
@@ -1085,6 +1099,305 @@ static void cs_free(cs *c)
     free(c->starts);
 }
 
+/* ---- ARM64 ------------------------------------------------------------------
+ * Zydis has no ARM64 (pe-drivers.md §2.6): the few fixed-width forms that
+ * carry a tag to a call are decoded by hand from the ARMv8-A encodings.
+ * A tag is built in a register with MOVZ (+MOVK) or loaded from a global
+ * (adrp + ldr), the import's address is loaded from its IAT slot (adrp +
+ * ldr) and called with BLR (or BR for a tail call), or reached by BL to an
+ * import stub; arguments 1..8 are x0..x7.  Anything else kills the
+ * register it writes. */
+
+static uint32_t arm64_reg_d(uint32_t ins)
+{
+    return ins & 31;
+}
+
+static uint32_t arm64_reg_n(uint32_t ins)
+{
+    return (ins >> 5) & 31;
+}
+
+static int64_t sign_extend(uint64_t v, unsigned bits)
+{
+    uint64_t m = 1ull << (bits - 1);
+    return (int64_t)((v ^ m) - m);
+}
+
+static void arm64_set(track *t, uint32_t reg, const val *v)
+{
+    if (reg < 31)
+        t->regs[reg] = *v;
+}
+
+static void arm64_kill(track *t, uint32_t reg)
+{
+    if (reg < 31)
+        val_clear(&t->regs[reg]);
+}
+
+static void arm64_kill_volatile(track *t)
+{
+    uint32_t r;
+    for (r = 0; r <= 18; r++)
+        val_clear(&t->regs[r]);
+}
+
+/* The api a branch to target reaches (an import stub, or a wrapper in the
+ * second pass), or -1. */
+static int arm64_direct_api(cs *c, uint32_t target, int *tag_arg, const char **how)
+{
+    const wrapper *w;
+    int api;
+    *how = NULL;
+    if (!c->wrapper_pass) {
+        api = api_of_thunk(c, target);
+        if (api >= 0) {
+            *tag_arg = api_tag_arg(c, api);
+            return api;
+        }
+        return -1;
+    }
+    w = wrapper_at(c, target);
+    if (w == NULL)
+        return -1;
+    *tag_arg = w->param;
+    *how = PT_TAG_HOW_WRAPPER;
+    return w->api;
+}
+
+/* One instruction; *ends when the straight line ends. */
+static pt_status arm64_step(cs *c, track *t, uint32_t ins, uint32_t rva, uint32_t func, int *ends)
+{
+    uint32_t rd = arm64_reg_d(ins), rn = arm64_reg_n(ins);
+    val v;
+
+    *ends = 0;
+    val_clear(&v);
+    if ((ins & 0x9F000000u) == 0x90000000u) { /* ADRP */
+        uint64_t imm = (((uint64_t)(ins >> 5) & 0x7FFFF) << 2) | ((ins >> 29) & 3);
+        v.kind = VAL_ADDR;
+        v.value = (uint32_t)((rva & ~0xFFFu) + (uint32_t)(sign_extend(imm, 21) * 4096));
+        arm64_set(t, rd, &v);
+    } else if ((ins & 0xFF000000u) == 0x91000000u) { /* ADD Xd, Xn, #imm */
+        uint64_t imm = (ins >> 10) & 0xFFF;
+        if (ins & (1u << 22))
+            imm <<= 12;
+        if (rn < 31 && t->regs[rn].kind == VAL_ADDR) {
+            v = t->regs[rn];
+            v.value = (uint32_t)(v.value + imm);
+        }
+        arm64_set(t, rd, &v);
+    } else if ((ins & 0xBFC00000u) == 0xB9400000u) { /* LDR Wt/Xt, [Xn, #off] */
+        int is64 = (ins >> 30) & 1;
+        uint64_t off = ((ins >> 10) & 0xFFF) * (is64 ? 8u : 4u);
+        if (rn < 31 && t->regs[rn].kind == VAL_ADDR) {
+            load_global(c, (uint32_t)(t->regs[rn].value + off), is64 ? 8 : 4, &v);
+        } else if (is64 && c->wdf && rn < 31 && t->regs[rn].kind == VAL_LOADED) {
+            size_t i;
+            for (i = 0; i < WDF_API_COUNT; i++)
+                if (off == wdf_apis[i].off64) {
+                    v.kind = VAL_WDF;
+                    v.api = (int)(POOL_API_COUNT + i);
+                }
+        }
+        arm64_set(t, rd, &v);
+    } else if ((ins & 0xBF000000u) == 0x18000000u) { /* LDR Wt/Xt, literal */
+        int is64 = (ins >> 30) & 1;
+        int64_t off = sign_extend((ins >> 5) & 0x7FFFF, 19) * 4;
+        load_global(c, (uint32_t)((int64_t)rva + off), is64 ? 8 : 4, &v);
+        arm64_set(t, rd, &v);
+    } else if ((ins & 0x7F800000u) == 0x52800000u || (ins & 0x7F800000u) == 0x12800000u) {
+        /* MOVZ / MOVN (32 or 64-bit) */
+        uint64_t imm = (uint64_t)((ins >> 5) & 0xFFFF) << (16 * ((ins >> 21) & 3));
+        v.kind = VAL_CONST;
+        v.how = PT_TAG_HOW_IMMEDIATE;
+        v.value = (ins & 0x40000000u) ? imm : ~imm;
+        if (!(ins & 0x80000000u))
+            v.value &= 0xFFFFFFFFu;
+        arm64_set(t, rd, &v);
+    } else if ((ins & 0x7F800000u) == 0x72800000u) { /* MOVK */
+        unsigned shift = 16 * ((ins >> 21) & 3);
+        if (rd < 31 && t->regs[rd].kind == VAL_CONST) {
+            v = t->regs[rd];
+            v.value = (v.value & ~(0xFFFFull << shift)) |
+                      ((uint64_t)((ins >> 5) & 0xFFFF) << shift);
+        }
+        arm64_set(t, rd, &v);
+    } else if ((ins & 0x7FE0FFE0u) == 0x2A0003E0u) { /* MOV Wd/Xd, Wm/Xm (ORR) */
+        uint32_t rm = (ins >> 16) & 31;
+        if (rm == 31) {
+            v.kind = VAL_CONST;
+            v.how = PT_TAG_HOW_IMMEDIATE;
+        } else {
+            v = t->regs[rm];
+        }
+        arm64_set(t, rd, &v);
+    } else if ((ins & 0x7C000000u) == 0x14000000u) { /* B / BL */
+        int is_call = (ins >> 31) & 1, tag_arg = 0;
+        uint32_t target = (uint32_t)((int64_t)rva + sign_extend(ins & 0x3FFFFFF, 26) * 4);
+        const char *how;
+        int api = arm64_direct_api(c, target, &tag_arg, &how);
+        if (api >= 0) {
+            pt_status st = on_api_call(c, t, api, how, tag_arg, func, rva, !is_call);
+            if (st != PT_OK)
+                return st;
+        }
+        if (is_call)
+            arm64_kill_volatile(t);
+        else
+            *ends = 1;
+    } else if ((ins & 0xFFDFFC1Fu) == 0xD61F0000u) { /* BR / BLR */
+        int is_call = (ins >> 21) & 1;
+        if (!c->wrapper_pass && rn < 31 &&
+            (t->regs[rn].kind == VAL_IMPORT || t->regs[rn].kind == VAL_WDF)) {
+            int api = t->regs[rn].api;
+            pt_status st = on_api_call(c, t, api, NULL, api_tag_arg(c, api), func, rva,
+                                       !is_call);
+            if (st != PT_OK)
+                return st;
+        }
+        if (is_call)
+            arm64_kill_volatile(t);
+        else
+            *ends = 1;
+    } else if ((ins & 0xFFFFFC1Fu) == 0xD65F0000u) { /* RET */
+        *ends = 1;
+    } else if ((ins & 0x0A000000u) == 0x08000000u) { /* loads and stores */
+        if (ins & (1u << 22)) {
+            arm64_kill(t, rd);
+            if ((ins & 0x3A000000u) == 0x28000000u) /* LDP: second register */
+                arm64_kill(t, (ins >> 10) & 31);
+        }
+    } else if ((ins & 0x1C000000u) == 0x14000000u) {
+        /* other branches and system instructions: nothing written we track */
+    } else {
+        arm64_kill(t, rd); /* data processing writes Rd */
+    }
+    return PT_OK;
+}
+
+/* Decodes [begin, end) of an ARM64 code section; a function starts at
+ * each entry of c->starts. */
+static pt_status arm64_decode_range(cs *c, uint32_t begin, uint32_t end)
+{
+    const uint8_t *p;
+    size_t avail = pe_rva_span(&c->ctx->img, begin, &p), off;
+    size_t next_start = 0;
+    uint32_t cur_func = function_start_of(c, begin, begin);
+    track t;
+
+    if ((uint64_t)end - begin < avail)
+        avail = end - begin;
+    track_reset(&t, ARCH_ARM64, 1);
+    while (next_start < c->start_count && c->starts[next_start] < begin)
+        next_start++;
+    for (off = 0; off + 4 <= avail; off += 4) {
+        uint32_t rva = begin + (uint32_t)off;
+        int ends;
+        pt_status st;
+        while (next_start < c->start_count && c->starts[next_start] <= rva) {
+            if (c->starts[next_start] == rva) {
+                track_reset(&t, ARCH_ARM64, 1);
+                cur_func = rva;
+            }
+            next_start++;
+        }
+        st = arm64_step(c, &t, pt_le32(p + off), rva, cur_func, &ends);
+        if (st != PT_OK)
+            return st;
+        if (ends)
+            track_reset(&t, ARCH_ARM64, 0);
+    }
+    return PT_OK;
+}
+
+/* Import stubs (adrp xN; ldr xN, [xN, #off]; br xN) and function starts
+ * (entry point, .pdata, BL targets). */
+static pt_status arm64_prepare(cs *c)
+{
+    const pe_image *img = &c->ctx->img;
+    uint16_t si;
+    pt_status st;
+
+    if (img->entry_point != 0) {
+        st = push_u32(&c->starts, &c->start_count, &c->start_cap, img->entry_point, c->err,
+                      img->file);
+        if (st != PT_OK)
+            return st;
+    }
+    if (img->dir_count > PE_DIR_EXCEPTION && img->dirs[PE_DIR_EXCEPTION].rva != 0) {
+        /* ARM64 RUNTIME_FUNCTION: {BeginAddress, UnwindData}, 8 bytes. */
+        uint32_t count = img->dirs[PE_DIR_EXCEPTION].size / 8, i;
+        const uint8_t *pd = pe_rva_ptr(img, img->dirs[PE_DIR_EXCEPTION].rva, (size_t)count * 8);
+        for (i = 0; pd != NULL && i < count; i++) {
+            st = push_u32(&c->starts, &c->start_count, &c->start_cap, pt_le32(pd + 8 * i),
+                          c->err, img->file);
+            if (st != PT_OK)
+                return st;
+        }
+    }
+    for (si = 0; si < img->section_count; si++) {
+        const pe_section *s = &img->sections[si];
+        const uint8_t *p;
+        size_t avail, off;
+        if (!pe_section_is_code(s))
+            continue;
+        avail = pe_rva_span(img, s->virtual_address, &p);
+        for (off = 0; off + 4 <= avail; off += 4) {
+            uint32_t ins = pt_le32(p + off), rva = s->virtual_address + (uint32_t)off;
+            if ((ins & 0xFC000000u) == 0x94000000u) { /* BL */
+                uint32_t target = (uint32_t)((int64_t)rva + sign_extend(ins & 0x3FFFFFF, 26) * 4);
+                const pe_section *ts = pe_section_of_rva(img, target);
+                if (ts != NULL && pe_section_is_code(ts)) {
+                    st = push_u32(&c->starts, &c->start_count, &c->start_cap, target, c->err,
+                                  img->file);
+                    if (st != PT_OK)
+                        return st;
+                }
+            }
+            if (off + 12 <= avail && (ins & 0x9F000000u) == 0x90000000u) {
+                uint32_t ldr = pt_le32(p + off + 4), br = pt_le32(p + off + 8);
+                uint32_t reg = arm64_reg_d(ins);
+                if ((ldr & 0xFFC00000u) == 0xF9400000u && arm64_reg_n(ldr) == reg &&
+                    arm64_reg_d(ldr) == reg && (br & 0xFFFFFC1Fu) == 0xD61F0000u &&
+                    arm64_reg_n(br) == reg) {
+                    uint64_t imm = (((uint64_t)(ins >> 5) & 0x7FFFF) << 2) | ((ins >> 29) & 3);
+                    uint32_t page = (uint32_t)((rva & ~0xFFFu) + (uint32_t)(sign_extend(imm, 21) * 4096));
+                    int api = api_of_slot(c, page + ((ldr >> 10) & 0xFFF) * 8);
+                    if (api >= 0) {
+                        st = add_thunk(c, rva, api);
+                        if (st != PT_OK)
+                            return st;
+                    }
+                }
+            }
+        }
+    }
+    if (c->start_count > 1) {
+        size_t i, n = 1;
+        qsort(c->starts, c->start_count, sizeof *c->starts, u32_cmp);
+        for (i = 1; i < c->start_count; i++)
+            if (c->starts[i] != c->starts[n - 1])
+                c->starts[n++] = c->starts[i];
+        c->start_count = n;
+    }
+    return PT_OK;
+}
+
+static pt_status arm64_decode_all(cs *c)
+{
+    const pe_image *img = &c->ctx->img;
+    uint16_t si;
+    pt_status st = PT_OK;
+    for (si = 0; si < img->section_count && st == PT_OK; si++) {
+        const pe_section *s = &img->sections[si];
+        if (pe_section_is_code(s))
+            st = arm64_decode_range(c, s->virtual_address, s->virtual_address + s->raw_size);
+    }
+    return st;
+}
+
 pt_status pe_find_callsites(pe_ctx *ctx, pt_error *err)
 {
     const pe_image *img = &ctx->img;
@@ -1095,16 +1408,18 @@ pt_status pe_find_callsites(pe_ctx *ctx, pt_error *err)
     pt_status st = PT_OK;
     cs c;
 
-    if (img->machine != PE_MACHINE_AMD64 && img->machine != PE_MACHINE_I386) {
-        rec->analysis_note = "call sites not decoded for this machine (x86 and x64 only)";
+    if (img->machine != PE_MACHINE_AMD64 && img->machine != PE_MACHINE_I386 &&
+        img->machine != PE_MACHINE_ARM64) {
+        rec->analysis_note = "call sites not decoded for this machine (x86, x64 and ARM64 only)";
         return PT_OK;
     }
     memset(&c, 0, sizeof c);
     c.ctx = ctx;
     c.err = err;
-    c.is64 = img->machine == PE_MACHINE_AMD64;
+    c.arm64 = img->machine == PE_MACHINE_ARM64;
+    c.is64 = img->machine != PE_MACHINE_I386;
     c.width = c.is64 ? 8 : 4;
-    if (!ZYAN_SUCCESS(ZydisDecoderInit(&c.dec,
+    if (!c.arm64 && !ZYAN_SUCCESS(ZydisDecoderInit(&c.dec,
                                        c.is64 ? ZYDIS_MACHINE_MODE_LONG_64
                                               : ZYDIS_MACHINE_MODE_LEGACY_32,
                                        c.is64 ? ZYDIS_STACK_WIDTH_64 : ZYDIS_STACK_WIDTH_32)))
@@ -1123,6 +1438,16 @@ pt_status pe_find_callsites(pe_ctx *ctx, pt_error *err)
     }
     if (!any && !ctx->opt->force_decode) {
         rec->analysis_note = "no pool-tag APIs imported (no direct call-site evidence)";
+        goto out;
+    }
+    if (c.arm64) {
+        st = arm64_prepare(&c);
+        if (st == PT_OK)
+            st = arm64_decode_all(&c);
+        if (st == PT_OK && c.wrapper_count > 0) {
+            c.wrapper_pass = 1;
+            st = arm64_decode_all(&c);
+        }
         goto out;
     }
     for (si = 0; si < img->section_count; si++) {

@@ -54,6 +54,16 @@ static const expected_call kmdfdrv_calls[] = {
     {"KmdM", "WdfMemoryCreate", PT_TAG_HOW_IMMEDIATE},
 };
 
+/* armdrv.c (ARM64): the tags are built by MOVZ+MOVK, so only "Glob"
+ * (a global in .data) has its four bytes in the file. */
+static const expected_call armdrv_calls[] = {
+    {"AArm", "ExAllocatePoolWithTag", PT_TAG_HOW_IMMEDIATE},
+    {"AArm", "ExFreePoolWithTag", PT_TAG_HOW_IMMEDIATE},
+    {"Arm2", "ExAllocatePool2", PT_TAG_HOW_IMMEDIATE},
+    {"Glob", "ExAllocatePoolWithTag", PT_TAG_HOW_GLOBAL},
+    {"Wrp1", "ExAllocatePoolWithTag", PT_TAG_HOW_IMMEDIATE},
+};
+
 static struct pt_driver_record *analyze(const char *name, pt_arena *arena, const pt_tag *lits,
                                         size_t nlits)
 {
@@ -215,6 +225,32 @@ static void test_kmdf_function_table(void)
         pt_arena_free(&arena);
     }
 }
+
+#ifdef PT_TEST_ARM64
+static void test_arm64(void)
+{
+    pt_arena arena;
+    struct pt_driver_record *rec = NULL;
+    pt_error err;
+    pt_arena_init(&arena);
+    PT_CHECK_U64(pt_pe_analyze_file(pt_test_path("PT_PE_ARM64", "armdrv.sys"), NULL, &arena,
+                                    &rec, &err), PT_OK);
+    if (rec != NULL) {
+        PT_CHECK_U64(rec->machine, 0xAA64);
+        check_calls(rec, armdrv_calls, sizeof armdrv_calls / sizeof armdrv_calls[0]);
+        /* What findstr would find: none of the MOVZ/MOVK-built tags. */
+        PT_CHECK_U64(literal_count(rec, "AArm"), 0);
+        PT_CHECK_U64(literal_count(rec, "Arm2"), 0);
+        PT_CHECK_U64(literal_count(rec, "Glob"), 1);
+        check_version(rec);
+        PT_CHECK(rec->analysis_note == NULL);
+    }
+    pt_arena_free(&arena);
+}
+#define ARM64_TEST PT_TEST(test_arm64),
+#else
+#define ARM64_TEST
+#endif
 
 static void test_metadata(void)
 {
@@ -436,5 +472,5 @@ static void test_registry_reader(void)
 }
 
 PT_TEST_MAIN(PT_TEST(test_x64_callsites_exact), PT_TEST(test_x86_callsites_exact),
-             PT_TEST(test_kmdf_function_table), PT_TEST(test_metadata), PT_TEST(test_signed),
+             PT_TEST(test_kmdf_function_table), ARM64_TEST PT_TEST(test_metadata), PT_TEST(test_signed),
              PT_TEST(test_collect_metadata_round_trip), PT_TEST(test_registry_reader))
