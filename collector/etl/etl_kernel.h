@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "etl_file.h"
+#include "pt_byteorder.h"
 #include "pt_evidence.h"
 
 #define ETL_GROUP_EVENTTRACE 0x00u
@@ -85,8 +86,11 @@ typedef struct etl_stack_key_def {
 } etl_stack_key_def;
 int etl_decode_stack_key_def(const etl_event *ev, etl_stack_key_def *out);
 
-/* The i-th frame of a stack payload. */
-static inline uint64_t etl_frame(const uint8_t *frames, int ptr64, uint32_t i);
+/* The i-th frame of a stack payload (4- or 8-byte pointers). */
+static inline uint64_t etl_frame(const uint8_t *frames, int ptr64, uint32_t i)
+{
+    return ptr64 ? pt_le64(frames + 8u * i) : pt_le32(frames + 4u * i);
+}
 
 /* Image Load/Unload/DCStart/DCEnd (versions 0-3). */
 typedef struct etl_image {
@@ -96,11 +100,5 @@ typedef struct etl_image {
     char name[260];         /* UTF-16 name, non-ASCII as '?' */
 } etl_image;
 int etl_decode_image(const etl_event *ev, etl_image *out);
-
-#include "pt_byteorder.h"
-static inline uint64_t etl_frame(const uint8_t *frames, int ptr64, uint32_t i)
-{
-    return ptr64 ? pt_le64(frames + 8u * i) : pt_le32(frames + 4u * i);
-}
 
 #endif
