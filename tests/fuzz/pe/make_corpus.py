@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the PE reader's seed corpus: tiny hand-made drivers (x64 and x86)
+"""Writes the PE reader's seed corpus: tiny hand-made drivers (x64, x86, ARM64)
 that each hold every structure the reader walks (imports with a call-site
 tag, .pdata, a CodeView record, a version resource), a variant of each with
 a cut section table, and a driver-metadata member.  Run from this folder:
@@ -51,7 +51,25 @@ def resources(rva):
     return blob + b"\0" * (0x58 - len(blob)) + vi
 
 
-def build(is64):
+def arm64_code(text_rva, slot1, slot2):
+    """adrp x8; movz/movk 'Leak' into w2 (allocation: argument 3) or w1 (free:
+    argument 2); ldr x8, [x8, #slot]; blr x8 (twice); ret."""
+    words = []
+
+    def adrp(rva, target, rd):
+        imm = ((target & ~0xFFF) - (rva & ~0xFFF)) >> 12
+        return 0x90000000 | ((imm & 3) << 29) | (((imm >> 2) & 0x7FFFF) << 5) | rd
+
+    for slot, reg in ((slot1, 2), (slot2, 1)):
+        rva = text_rva + 4 * len(words)
+        words += [adrp(rva, slot, 8), 0x2A1F03E0, 0x52800801,
+                  0x52800000 | (0x654C << 5) | reg, 0x72A00000 | (0x6B61 << 5) | reg,
+                  0xF9400000 | (((slot & 0xFFF) // 8) << 10) | (8 << 5) | 8, 0xD63F0100]
+    words.append(0xD65F03C0)
+    return b"".join(struct.pack("<I", w) for w in words)
+
+
+def build(is64, arm64=False):
     text_rva, rdata_rva, rsrc_rva = 0x200, 0x400, 0x600
     thunk = 8 if is64 else 4
     base = BASE64 if is64 else BASE32
@@ -61,7 +79,9 @@ def build(is64):
     pdata_rva, unwind_rva, debug_rva, rsds_rva = (rdata_rva + 0xC0, rdata_rva + 0xD0,
                                                    rdata_rva + 0xE0, rdata_rva + 0x100)
     slot1, slot2 = iat_rva, iat_rva + thunk
-    if is64:
+    if arm64:
+        code = arm64_code(text_rva, slot1, slot2)
+    elif is64:
         code = b"\x48\x83\xEC\x28" + b"\xB9\x00\x00\x00\x00" + b"\xBA\x40\x00\x00\x00"
         code += b"\x41\xB8" + b"Leak"
         nxt = text_rva + len(code) + 6
@@ -84,7 +104,7 @@ def build(is64):
     put(dll_rva, b"ntoskrnl.exe\0")
     put(name1, b"\0\0ExAllocatePoolWithTag\0")
     put(name2, b"\0\0ExFreePoolWithTag\0")
-    if is64:
+    if is64 and not arm64:
         put(pdata_rva, struct.pack("<III", text_rva, text_rva + len(code), unwind_rva))
         put(unwind_rva, bytes([1, 4, 1, 0, 4, 0x42, 0, 0]))
     rsds = b"RSDS" + bytes(range(16)) + struct.pack("<I", 1) + b"seed.pdb\0"
@@ -97,7 +117,7 @@ def build(is64):
     dirs = [(0, 0)] * 16
     dirs[1] = (desc, 40)
     dirs[2] = (rsrc_rva, len(rsrc))
-    if is64:
+    if is64 and not arm64:
         dirs[3] = (pdata_rva, 12)
     dirs[6] = (debug_rva, 28)
     dirs[12] = (iat_rva, 3 * thunk)
@@ -112,7 +132,7 @@ def build(is64):
         opt += struct.pack("<IIIHHHHHHIIIIHHIIIIII", base, ALIGN, ALIGN, 6, 1, 0, 0, 6, 1, 0,
                            size_of_image, ALIGN, 0, 1, 0x140, 0x100000, 0x1000, 0x100000, 0x1000, 0, 16)
     opt += b"".join(struct.pack("<II", *d) for d in dirs)
-    coff = struct.pack("<HHIIIHH", 0x8664 if is64 else 0x14C, len(sections), 0x5EED0001, 0, 0, len(opt),
+    coff = struct.pack("<HHIIIHH", 0xAA64 if arm64 else 0x8664 if is64 else 0x14C, len(sections), 0x5EED0001, 0, 0, len(opt),
                        0x22 if is64 else 0x102)
     hdr = bytearray(b"MZ" + b"\0" * 0x3A + struct.pack("<I", 0x40) + b"PE\0\0" + coff + opt)
     raw = ALIGN
@@ -124,8 +144,9 @@ def build(is64):
 
 
 def main():
-    for is64, name in [(True, "tiny64.sys"), (False, "tiny32.sys")]:
-        data = build(is64)
+    for is64, arm64, name in [(True, False, "tiny64.sys"), (False, False, "tiny32.sys"),
+                              (True, True, "tinyarm64.sys")]:
+        data = build(is64, arm64)
         open("corpus/" + name, "wb").write(data)
         # The same file with its section table cut off.
         open("corpus/cut-" + name, "wb").write(data[:0x150])
