@@ -48,6 +48,30 @@ char *etl_leaks_format(const etl_leak_group *g, char *out, size_t cap)
     return out;
 }
 
+char *etl_leaks_stack_text(const pt_stack *stack, const pt_module *mods, size_t nmods,
+                           char *out, size_t cap)
+{
+    size_t used = 0;
+    uint32_t i;
+    if (cap == 0)
+        return out;
+    out[0] = '\0';
+    for (i = 0; i < stack->depth && used + 1 < cap; i++) {
+        const char *mod;
+        uint64_t off;
+        int n;
+        if (etl_leaks_frame(mods, nmods, stack->frames[i], &mod, &off) == 0)
+            n = snprintf(out + used, cap - used, "%s%s+0x%" PRIx64, i ? " < " : "",
+                         etl_leaks_basename(mod), off);
+        else
+            n = snprintf(out + used, cap - used, "%s0x%" PRIx64, i ? " < " : "", off);
+        if (n < 0)
+            break;
+        used += (size_t)n < cap - used ? (size_t)n : cap - used - 1;
+    }
+    return out;
+}
+
 int etl_leaks_frame(const pt_module *mods, size_t nmods, uint64_t addr, const char **module,
                     uint64_t *offset)
 {
@@ -69,6 +93,7 @@ typedef struct leak_key {
     pt_pool pool;
     long module;            /* index in the sorted modules, -1 unknown, -2 no stack */
     uint64_t offset, size;
+    uint64_t stack_id;
 } leak_key;
 
 static int by_base(const void *x, const void *y)
@@ -188,6 +213,7 @@ pt_status etl_leaks_group(const pt_allocation *allocs, size_t nallocs, const pt_
         k->size = allocs[i].size;
         k->module = -2;
         k->offset = 0;
+        k->stack_id = allocs[i].stack_id;
         if (allocs[i].stack_id != 0) {
             size_t lo = 0, hi = nstacks;
             while (lo < hi) {
@@ -216,6 +242,7 @@ pt_status etl_leaks_group(const pt_allocation *allocs, size_t nallocs, const pt_
             g->offset = keys[i].offset;
             g->count = 0;
             g->bytes = 0;
+            g->stack_id = keys[i].stack_id;
         }
         g = &groups[ng - 1];
         g->count++;

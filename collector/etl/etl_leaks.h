@@ -24,6 +24,7 @@ typedef struct etl_leak_group {
                                holds the frame; "no stack" without one */
     uint64_t offset;        /* frame - image base (the address when unknown) */
     uint64_t count, bytes;
+    uint64_t stack_id;      /* one allocation's stack in the group (0 = none) */
 } etl_leak_group;
 
 /* Groups the allocations not marked freed.  Module names point into mods
@@ -43,6 +44,12 @@ int etl_leaks_frame(const pt_module *mods, size_t nmods, uint64_t addr, const ch
  * allocations, 8192000 bytes, allocated from myfault.sys+0x13f6".
  * Returns out (cut to cap, always terminated). */
 char *etl_leaks_format(const etl_leak_group *g, char *out, size_t cap);
+
+/* A stack as text, deepest frame first: "ntoskrnl.exe+0x3000 <
+ * myfault.sys+0x13f6 < 0x1000" (frames in no image as addresses).
+ * Returns out (cut to cap, always terminated). */
+char *etl_leaks_stack_text(const pt_stack *stack, const pt_module *mods, size_t nmods,
+                           char *out, size_t cap);
 
 /* The image file name without its directory ("myfault.sys"). */
 const char *etl_leaks_basename(const char *path);

@@ -282,6 +282,7 @@ static void check_variant(const variant *v)
                          (unsigned long long)t.truth.leak_allocs,
                          (unsigned long long)t.truth.leak_bytes);
                 PT_CHECK_STR(etl_leaks_format(&g[0], line, sizeof line), want);
+                PT_CHECK(g[0].stack_id != 0);
             } else {
                 PT_CHECK_STR(g[0].module, "no stack");
             }
@@ -305,6 +306,15 @@ static void check_variant(const variant *v)
                                          &off) == 0);
                 PT_CHECK_STR(etl_leaks_basename(mod), "myfault.sys");
                 PT_CHECK_U64(off, 0x13F6);
+            }
+            if (st != NULL && ng >= 1) {
+                char text[256];
+                PT_CHECK_STR(etl_leaks_stack_text(st, cap.leaks.mods, cap.leaks.nmods, text,
+                                                  sizeof text),
+                             "ntoskrnl.exe+0x3000 < ntoskrnl.exe+0x3180 < myfault.sys+0x13f6 < "
+                             "ntoskrnl.exe+0x9000");
+                PT_CHECK_STR(etl_leaks_stack_text(st, cap.leaks.mods, cap.leaks.nmods, text, 10),
+                             "ntoskrnl.");
             }
             PT_CHECK(etl_leaks_frame(cap.leaks.mods, cap.leaks.nmods, 0x1000, &mod, &off) < 0);
             PT_CHECK(mod == NULL && off == 0x1000);
