@@ -197,6 +197,11 @@ static void csv_text(FILE *out, const unsigned char *s)
     fputc('"', out);
 }
 
+static int text_cmp(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
 pt_status pt_export_drivers_csv(pt_archive *a, int64_t case_id, FILE *out, pt_error *err)
 {
     /* The distinct call-site tags of each driver, in tag order, as text. */
@@ -221,20 +226,24 @@ pt_status pt_export_drivers_csv(pt_archive *a, int64_t case_id, FILE *out, pt_er
         char mb[8], tags[1024] = "";
         const char *list = (const char *)sqlite3_column_text(st, 16);
         int col;
-        /* The tag values become their text ("Leak"), space-separated. */
+        /* The tag values become their text ("Leak"), space-separated, in
+         * text order. */
         if (list != NULL) {
-            size_t pos = 0;
+            char texts[64][PT_TAG_TEXT_MAX];
+            size_t n = 0, pos = 0, k;
             const char *p = list;
-            while (*p != '\0' && pos + PT_TAG_TEXT_MAX + 1 < sizeof tags) {
-                char text[PT_TAG_TEXT_MAX];
+            while (*p != '\0' && n < 64) {
                 char *end;
                 unsigned long long v = strtoull(p, &end, 10);
                 if (end == p)
                     break;
-                pos += (size_t)snprintf(tags + pos, sizeof tags - pos, "%s%s", pos ? " " : "",
-                                        pt_tag_format((pt_tag)v, text));
+                pt_tag_format((pt_tag)v, texts[n++]);
                 p = *end == ' ' ? end + 1 : end;
             }
+            qsort(texts, n, sizeof texts[0], text_cmp);
+            for (k = 0; k < n && pos + PT_TAG_TEXT_MAX + 1 < sizeof tags; k++)
+                pos += (size_t)snprintf(tags + pos, sizeof tags - pos, "%s%s", k ? " " : "",
+                                        texts[k]);
         }
         for (col = 0; col < 4; col++) {
             csv_text(out, sqlite3_column_text(st, col));

@@ -91,6 +91,9 @@ static void test_import_candidates_export(void)
                                    "checksum_ok,file_version,product_version,company,"
                                    "description,product,signature,signer,vendor,"
                                    "callsite_tags,error\n");
+            if (strncmp(line, "testdrv.sys,", 12) == 0)
+                PT_CHECK(strstr(line, ",none,,third-party,Glob Leak Pol2 Qota Rodt TLas TPri "
+                                      "Wrp1 Wrp2,\n") != NULL);
             if (strncmp(line, "testdrv_signed.sys,", 19) == 0) {
                 signed_line = 1;
                 PT_CHECK(strstr(line, ",x64,") != NULL);
