@@ -34,7 +34,7 @@ for list in build/fuzz/fuzzers/*.corpus; do
   mkdir -p "$work"
   echo "-- $name"
   "$f" -max_total_time="${PT_FUZZ_SECONDS:-15}" -rss_limit_mb=2048 -timeout=10 \
-       -print_final_stats=0 "$work" "$corpus" 2>&1 | tail -n 2
+       -print_final_stats=0 "$work" $corpus 2>&1 | tail -n 2
   fuzz_total=$((fuzz_total + 1))
 done
 echo "fuzzed $fuzz_total targets"
