@@ -67,7 +67,16 @@ pt_status pt_bundle_member_begin(pt_bundle_writer *w, const char *name, const ch
                                  size_t attr_count, pt_error *err);
 pt_status pt_bundle_member_write_at(pt_bundle_writer *w, uint64_t offset, const void *data,
                                     size_t len, pt_error *err);
+/* Zero bytes at offset (not a hole: they read as zeros), written as zero
+ * records without being made in memory. */
+pt_status pt_bundle_member_write_zeros(pt_bundle_writer *w, uint64_t offset, uint64_t len,
+                                       pt_error *err);
 pt_status pt_bundle_member_end(pt_bundle_writer *w, pt_error *err);
+/* Adds a file as a member; the holes of a sparse file (SEEK_HOLE) are
+ * written as zero records without reading them. */
+pt_status pt_bundle_add_file(pt_bundle_writer *w, const char *name, const char *kind,
+                             const char *path, const pt_bundle_attr *attrs, size_t attr_count,
+                             pt_error *err);
 /* Deflate level for data chunks (1..9; default 1 for members over 64 MiB,
  * 6 for smaller ones); 0 restores the default. */
 void pt_bundle_writer_set_level(pt_bundle_writer *w, int level);

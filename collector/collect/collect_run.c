@@ -94,9 +94,7 @@ pt_status pt_collect_add_file(pt_collect_ctx *ctx, const char *name, const char 
     pt_bundle_attr attrs[32];
     char mtime[32];
     struct stat st;
-    pt_source *src = NULL;
     size_t n = 0, i;
-    pt_status rc;
 
     if (extra_count > 30)
         return pt_error_set(err, PT_ERR_USAGE, path, PT_NO_OFFSET, "too many attributes");
@@ -109,11 +107,8 @@ pt_status pt_collect_add_file(pt_collect_ctx *ctx, const char *name, const char 
     }
     for (i = 0; i < extra_count; i++)
         attrs[n++] = extra[i];
-    if ((rc = pt_source_open_file(path, &src, err)) != PT_OK)
-        return rc;
-    rc = pt_bundle_add_source(ctx->writer, name, kind, src, attrs, n, err);
-    pt_source_close(src);
-    return rc;
+    /* (a sparse dump's holes are written as zero records, never read) */
+    return pt_bundle_add_file(ctx->writer, name, kind, path, attrs, n, err);
 }
 
 static const char *default_host(char *buf, size_t cap)

@@ -399,6 +399,81 @@ static void test_abandoned_writer(void)
     }
 }
 
+static void check_member_equals(pt_bundle *b, size_t i, const uint8_t *want, size_t len)
+{
+    pt_source *src;
+    pt_error err;
+    uint8_t *got = malloc(len + 1);
+    PT_CHECK_U64(pt_bundle_open_member(b, i, &src, &err), PT_OK);
+    if (src != NULL) {
+        PT_CHECK_U64(src->size, len);
+        PT_CHECK_U64(pt_source_read(src, 0, got, len, &err), PT_OK);
+        PT_CHECK(memcmp(got, want, len) == 0);
+        pt_source_close(src);
+    }
+    free(got);
+}
+
+/* Zeros written as such, and a sparse file whose holes are never read:
+ * both read back as the same bytes. */
+static void test_zeros_and_sparse_files(void)
+{
+    const char *path = tmp_path("zeros.ptb"), *sparse = tmp_path("sparse.bin");
+    size_t size = 40 * MIB, i;
+    uint8_t *want = calloc(1, size);
+    pt_bundle_writer *w;
+    pt_bundle *b;
+    pt_error err;
+    FILE *f;
+    static const struct { size_t off, len; } extents[] = {
+        {0, 5000}, {10 * MIB + 123, 70000}, {20 * MIB, 3 * MIB + 5}, {39 * MIB + 7, MIB - 7},
+    };
+
+    for (i = 0; i < sizeof extents / sizeof extents[0]; i++) {
+        size_t k;
+        for (k = 0; k < extents[i].len; k++)
+            want[extents[i].off + k] = (uint8_t)(k * 13 + i + 1);
+    }
+    /* a sparse file with those extents */
+    f = fopen(sparse, "wb");
+    PT_CHECK(f != NULL);
+    if (f == NULL)
+        return;
+    for (i = 0; i < sizeof extents / sizeof extents[0]; i++) {
+        fseek(f, (long)extents[i].off, SEEK_SET);
+        fwrite(want + extents[i].off, 1, extents[i].len, f);
+    }
+    fclose(f);
+    PT_CHECK(truncate(sparse, (off_t)size) == 0);
+
+    PT_CHECK_U64(pt_bundle_writer_open(path, NULL, &w, &err), PT_OK);
+    /* the same bytes with explicit zero ranges, unaligned */
+    PT_CHECK_U64(pt_bundle_member_begin(w, "explicit.bin", "dump", size, NULL, 0, &err), PT_OK);
+    PT_CHECK_U64(pt_bundle_member_write_at(w, 0, want, 5000, &err), PT_OK);
+    PT_CHECK_U64(pt_bundle_member_write_zeros(w, 5000, 10 * MIB + 123 - 5000, &err), PT_OK);
+    PT_CHECK_U64(pt_bundle_member_write_at(w, 10 * MIB + 123, want + 10 * MIB + 123,
+                                           20 * MIB - (10 * MIB + 123), &err), PT_OK);
+    PT_CHECK_U64(pt_bundle_member_write_at(w, 20 * MIB, want + 20 * MIB, 3 * MIB + 5, &err),
+                 PT_OK);
+    PT_CHECK_U64(pt_bundle_member_write_zeros(w, 23 * MIB + 5, 16 * MIB + 2, &err), PT_OK);
+    PT_CHECK_U64(pt_bundle_member_write_at(w, 39 * MIB + 7, want + 39 * MIB + 7, MIB - 7, &err),
+                 PT_OK);
+    PT_CHECK_U64(pt_bundle_member_end(w, &err), PT_OK);
+    PT_CHECK_U64(pt_bundle_add_file(w, "sparse.bin", "dump", sparse, NULL, 0, &err), PT_OK);
+    PT_CHECK_U64(pt_bundle_writer_close(w, &err), PT_OK);
+
+    PT_CHECK_U64(pt_bundle_open(path, PT_BUNDLE_STRICT, &b, &err), PT_OK);
+    if (b != NULL) {
+        PT_CHECK(!pt_bundle_member_at(b, 0)->has_holes);
+        PT_CHECK(!pt_bundle_member_at(b, 1)->has_holes);
+        check_member_equals(b, 0, want, size);
+        check_member_equals(b, 1, want, size);
+        PT_CHECK_U64(pt_bundle_verify(b, &err), PT_OK);
+        pt_bundle_close(b);
+    }
+    free(want);
+}
+
 /* Offset of the first record of a type (and member). */
 static uint64_t find_record(const uint8_t *file, size_t len, uint8_t type, uint32_t member)
 {
@@ -865,5 +940,6 @@ static void test_cleanup(void)
 }
 
 PT_TEST_MAIN(PT_TEST(test_round_trip), PT_TEST(test_random_access),
-             PT_TEST(test_cut_everywhere), PT_TEST(test_abandoned_writer), PT_TEST(test_tampered), PT_TEST(test_crafted),
+             PT_TEST(test_cut_everywhere), PT_TEST(test_abandoned_writer),
+             PT_TEST(test_zeros_and_sparse_files), PT_TEST(test_tampered), PT_TEST(test_crafted),
              PT_TEST(test_gzip_reads_it), PT_TEST(test_tamper_sweep), PT_TEST(test_cleanup))
