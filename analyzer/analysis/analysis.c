@@ -9,7 +9,7 @@
 
 #define LEAK_MIN_SAMPLES 3u
 #define LEAK_MIN_PERSISTENCE 0.8
-#define GROW_MIN_PERSISTENCE 0.5
+#define GROW_MIN_PERSISTENCE 0.6
 #define GROW_MIN_T 4.0 /* slope at least 4 standard errors above zero */
 #define GROW_MIN_BYTES (64.0 * 1024.0)
 #define LARGE_MIN_SHARE 0.10

@@ -8,7 +8,7 @@
  *            at least 4 standard errors above zero (not noise) and adds up
  *            to at least 64 KiB over the series; and it grew in at least
  *            80% of the intervals
- *   growing  the same growth, but it grew in only 50-80% of the intervals:
+ *   growing  the same growth, but it grew in only 60-80% of the intervals:
  *            it grows, not steadily enough to call it a leak
  *   large    holds at least 10% of its pool's tagged bytes and at least
  *            1 MiB at the last sample, and does not grow (a single
