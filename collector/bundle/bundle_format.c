@@ -62,7 +62,8 @@ pt_status bundle_rec_decode(const uint8_t head[BUNDLE_REC_HEAD], const char *fil
         pt_le16(head + 10) != BUNDLE_XLEN || head[12] != 'P' || head[13] != 'T' ||
         pt_le16(head + 14) != BUNDLE_SUB_LEN)
         return pt_error_set(err, PT_ERR_FORMAT, file, file_offset,
-                            "gzip member without the pooltriage 'PT' record header (or with altered gzip header fields)");
+                            "gzip member without the pooltriage 'PT' record header (or with "
+                            "altered gzip header fields)");
     if (pt_le32(head + 44) != (uint32_t)crc32(0L, head + 16, 28))
         return pt_error_set(err, PT_ERR_CORRUPT, file, file_offset,
                             "record header checksum mismatch");

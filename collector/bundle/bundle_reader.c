@@ -407,7 +407,8 @@ static pt_status scan_zero_record(pt_bundle *b, scan_state *s, uint64_t at,
         goto out;
     pt_sha256_buffer(comp, n, sha);
     for (i = 0; i < s->zero_seen_count; i++)
-        if (s->zero_seen[i].ulen == rec->ulen && memcmp(s->zero_seen[i].sha, sha, PT_SHA256_LEN) == 0)
+        if (s->zero_seen[i].ulen == rec->ulen &&
+            memcmp(s->zero_seen[i].sha, sha, PT_SHA256_LEN) == 0)
             goto out;
     plain = malloc(rec->ulen ? rec->ulen : 1);
     if (plain == NULL) {
