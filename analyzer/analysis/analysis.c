@@ -148,7 +148,27 @@ typedef struct scan {
     uint64_t (*totals)[4];       /* per tag sample: each pool's tagged bytes */
     size_t totals_cap;
     sqlite3_stmt *listed;        /* a sample's !poolused TOTAL lines */
+    pt_filetime time;            /* of the current sample */
+    pt_series_want *wants;       /* series collected on the way */
+    size_t want_count;
 } scan;
+
+static void add_series_point(scan *s, pt_tag tag, pt_pool pool, uint64_t bytes)
+{
+    size_t i;
+    for (i = 0; i < s->want_count; i++) {
+        pt_series_want *w = &s->wants[i];
+        if (w->tag != tag || w->pool != pool)
+            continue;
+        if (w->count > 0 && w->last_index == s->index) {
+            w->bytes[w->count - 1] += bytes; /* one tag shown two ways in a sample */
+        } else if (w->count < w->capacity) {
+            w->times[w->count] = s->time;
+            w->bytes[w->count++] = bytes;
+            w->last_index = s->index;
+        }
+    }
+}
 
 /* !poolused prints each pool's tagged total on its TOTAL line even when it
  * lists only the top tags (/t5): a tag's share is of that total, not of the
@@ -205,6 +225,7 @@ static pt_status open_sample(scan *s, int64_t sample_id, pt_filetime time, int k
     memset(s->pool_sum, 0, sizeof s->pool_sum);
     s->index++;
     s->sample_id = sample_id;
+    s->time = time;
     s->timed = time != 0;
     if (time != 0 && s->t0 == 0)
         s->t0 = time;
@@ -364,6 +385,8 @@ static pt_status scan_tag_rows(pt_archive *a, scan *s, pt_error *err)
         rc = map_get(&s->map, tc.value[tag_id], (pt_pool)pool, &acc, err);
         if (rc != PT_OK)
             goto out;
+        if (s->want_count != 0)
+            add_series_point(s, tc.value[tag_id], (pt_pool)pool, bytes);
         add_row(s, acc, tag_id, tc.text[tag_id], bytes, (uint64_t)sqlite3_column_int64(st, 4),
                 sqlite3_column_type(st, 6) != SQLITE_NULL
                     ? (const char *)sqlite3_column_text(st, 6) : NULL);
@@ -509,12 +532,20 @@ static const char *const POOL_NAMES[4] = {"NonPagedPool", "PagedPool", "SessionN
 
 pt_status pt_case_analyze(pt_archive *a, int64_t case_id, pt_case_analysis *an, pt_error *err)
 {
+    return pt_case_analyze_with_series(a, case_id, NULL, 0, an, err);
+}
+
+pt_status pt_case_analyze_with_series(pt_archive *a, int64_t case_id, pt_series_want *wants,
+                                      size_t want_count, pt_case_analysis *an, pt_error *err)
+{
     scan s;
     pt_status rc;
     int p;
 
     memset(an, 0, sizeof *an);
     memset(&s, 0, sizeof s);
+    s.wants = wants;
+    s.want_count = want_count;
     an->case_id = case_id;
     for (p = 0; p < 4; p++) {
         an->pools[p].name = POOL_NAMES[p];

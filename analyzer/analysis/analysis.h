@@ -84,6 +84,21 @@ typedef struct pt_case_analysis {
 
 pt_status pt_case_analyze(pt_archive *a, int64_t case_id, pt_case_analysis *out,
                           pt_error *err);
+
+/* A tag whose bytes over time the caller wants from the same scan (the
+ * report's series): one point per tag sample it is in, appended to times
+ * and bytes (the caller gives room for `capacity` points). */
+typedef struct pt_series_want {
+    pt_tag tag;
+    pt_pool pool;
+    pt_filetime *times;
+    uint64_t *bytes;
+    size_t capacity, count;
+    unsigned last_index;        /* scan state */
+} pt_series_want;
+
+pt_status pt_case_analyze_with_series(pt_archive *a, int64_t case_id, pt_series_want *wants,
+                                      size_t want_count, pt_case_analysis *out, pt_error *err);
 void pt_case_analysis_free(pt_case_analysis *an);
 
 /* Recomputes and stores the suspects of a case (an import hook: call it

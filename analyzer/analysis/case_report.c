@@ -267,7 +267,10 @@ pt_status pt_case_build_report(pt_archive *a, const char *case_name, pt_report *
     rc = pt_archive_case_id(a, case_name, &c.case_id, err);
     if (rc != PT_OK)
         return rc;
-    rc = pt_case_analyze(a, c.case_id, &c.an, err);
+    rc = rc_pick_series(&c);
+    if (rc != PT_OK)
+        return rc;
+    rc = pt_case_analyze_with_series(a, c.case_id, c.wants, c.want_count, &c.an, err);
     if (rc != PT_OK)
         return rc;
     rc = pt_desc_table_load(a, c.case_id, &c.descs, err);

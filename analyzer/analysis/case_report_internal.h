@@ -16,6 +16,8 @@ typedef struct report_ctx {
     int64_t case_id;
     pt_case_analysis an;
     pt_desc_table descs;
+    pt_series_want wants[REPORT_SERIES_TAGS];
+    size_t want_count;
     pt_error *err;
 } report_ctx;
 
@@ -31,6 +33,8 @@ void rc_format_bytes(double v, char *out, size_t size);
 pt_status rc_nomem(report_ctx *c);
 
 pt_status rc_tags(report_ctx *c);
+/* Chooses the charted tags before the analysis (which collects them). */
+pt_status rc_pick_series(report_ctx *c);
 pt_status rc_series(report_ctx *c);
 pt_status rc_counters(report_ctx *c);
 pt_status rc_sources(report_ctx *c);

@@ -96,139 +96,101 @@ pt_status rc_tags(report_ctx *c)
 
 /* ---- series of the top tags ---- */
 
-/* Tag rows of one tag value can have several tags ids (one per shown text). */
-#define SERIES_MAX_IDS 8
+/* The tags charted over time, chosen before the analysis scans the rows
+ * so that the one scan collects their points: the case's stored suspects
+ * (recomputed at every import), then the largest tags of the last sample. */
+static pt_status add_want(report_ctx *c, pt_tag tag, pt_pool pool, size_t capacity)
+{
+    pt_series_want *w;
+    size_t i;
 
-typedef struct series_pick {
-    pt_tag tag;
-    pt_pool pool;
-    pt_report_series *s;
-    int64_t last_sample;
-    int64_t ids[SERIES_MAX_IDS];
-    size_t id_count;
-} series_pick;
+    for (i = 0; i < c->want_count; i++)
+        if (c->wants[i].tag == tag && c->wants[i].pool == pool)
+            return PT_OK;
+    if (c->want_count == REPORT_SERIES_TAGS)
+        return PT_OK;
+    w = &c->wants[c->want_count];
+    memset(w, 0, sizeof *w);
+    w->tag = tag;
+    w->pool = pool;
+    w->capacity = capacity;
+    w->times = rc_array(c, capacity, sizeof *w->times);
+    w->bytes = rc_array(c, capacity, sizeof *w->bytes);
+    if (w->times == NULL || w->bytes == NULL)
+        return rc_nomem(c);
+    c->want_count++;
+    return PT_OK;
+}
 
-static pt_status pick_tag_ids(report_ctx *c, series_pick *p)
+static pt_status want_rows(report_ctx *c, const char *sql, size_t capacity)
 {
     sqlite3_stmt *st = NULL;
-    pt_status rc = pt_archive_prepare(c->a, "SELECT id FROM tags WHERE value = ?1", &st, c->err);
+    pt_status rc = pt_archive_prepare(c->a, sql, &st, c->err);
 
     if (rc != PT_OK)
         return rc;
-    sqlite3_bind_int64(st, 1, (int64_t)p->tag);
-    p->id_count = 0;
-    while (sqlite3_step(st) == SQLITE_ROW && p->id_count < SERIES_MAX_IDS)
-        p->ids[p->id_count++] = sqlite3_column_int64(st, 0);
+    sqlite3_bind_int64(st, 1, c->case_id);
+    while (rc == PT_OK && sqlite3_step(st) == SQLITE_ROW)
+        rc = add_want(c, (pt_tag)sqlite3_column_int64(st, 0), (pt_pool)sqlite3_column_int(st, 1),
+                      capacity);
     sqlite3_finalize(st);
-    return PT_OK;
+    return rc;
 }
 
-static int pick_has(const series_pick *p, int64_t tag_id, pt_pool pool)
+pt_status rc_pick_series(report_ctx *c)
 {
-    size_t i;
-    if (p->pool != pool)
-        return 0;
-    for (i = 0; i < p->id_count; i++)
-        if (p->ids[i] == tag_id)
-            return 1;
-    return 0;
-}
+    sqlite3_stmt *st = NULL;
+    int64_t tag_samples = 0;
+    pt_status rc = pt_archive_prepare(
+        c->a, "SELECT count(*) FROM samples WHERE case_id = ?1 AND row_count > 0", &st, c->err);
 
-static size_t pick_series(report_ctx *c, series_pick *picks)
-{
-    size_t n = 0, i, j;
-    const pt_case_analysis *an = &c->an;
-
-    /* The suspects first, then the largest tags at the last sample. */
-    for (i = 0; i < an->trend_count && n < REPORT_SERIES_TAGS && i < an->suspect_count; i++) {
-        picks[n].tag = an->trends[i].tag;
-        picks[n++].pool = an->trends[i].pool;
-    }
-    for (i = 0; i < c->r->tag_count && n < REPORT_SERIES_TAGS; i++) {
-        int dup = 0;
-        for (j = 0; j < n; j++)
-            dup |= picks[j].tag == c->r->tags[i].tag && picks[j].pool == c->r->tags[i].pool;
-        if (!dup) {
-            picks[n].tag = c->r->tags[i].tag;
-            picks[n++].pool = c->r->tags[i].pool;
-        }
-    }
-    return n;
-}
-
-static pt_status series_point(report_ctx *c, series_pick *p, int64_t sample, pt_filetime t,
-                              uint64_t bytes)
-{
-    pt_report_series *s = p->s;
-    if (p->last_sample == sample && s->point_count > 0) {
-        s->bytes[s->point_count - 1] += bytes; /* one tag shown two ways in a sample */
+    if (rc != PT_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, c->case_id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        tag_samples = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (tag_samples < 2)
         return PT_OK;
-    }
-    if (s->point_count >= c->an.tag_samples)
-        return pt_error_set(c->err, PT_ERR_INTERNAL, NULL, PT_NO_OFFSET,
-                            "more series points than samples");
-    s->times[s->point_count] = t;
-    s->bytes[s->point_count++] = bytes;
-    p->last_sample = sample;
-    return PT_OK;
+    rc = want_rows(c,
+                   "SELECT tag, pool FROM suspects WHERE case_id = ?1 ORDER BY rank LIMIT 5",
+                   (size_t)tag_samples);
+    if (rc == PT_OK)
+        rc = want_rows(c,
+                       "SELECT t.value, r.pool FROM samples s JOIN tag_rows r ON "
+                       PT_SAMPLE_TAG_ROWS " JOIN tags t ON t.id = r.tag_id WHERE s.id = "
+                       "(SELECT id FROM samples WHERE case_id = ?1 AND row_count > 0 "
+                       "ORDER BY time DESC, id DESC LIMIT 1) ORDER BY r.bytes DESC LIMIT 10",
+                       (size_t)tag_samples);
+    return rc;
 }
 
 pt_status rc_series(report_ctx *c)
 {
-    static const char *const sql =
-        "SELECT s.id, s.time, r.tag_id, r.pool, r.bytes FROM samples s "
-        "CROSS JOIN tag_rows r ON " PT_SAMPLE_TAG_ROWS " "
-        "WHERE s.case_id = ?1 ORDER BY s.time, s.id";
-    series_pick picks[REPORT_SERIES_TAGS];
     pt_report *r = c->r;
-    sqlite3_stmt *st = NULL;
-    size_t n, i;
-    pt_status rc;
-    int step;
+    size_t i, k;
 
-    if (c->an.tag_samples < 2)
-        return PT_OK;
-    n = pick_series(c, picks);
-    r->series = rc_array(c, n, sizeof *r->series);
-    if (n == 0 || r->series == NULL)
-        return n == 0 ? PT_OK : rc_nomem(c);
-    for (i = 0; i < n; i++) {
-        pt_report_series *s = &r->series[i];
+    r->series = rc_array(c, c->want_count, sizeof *r->series);
+    if (c->want_count == 0 || r->series == NULL)
+        return c->want_count == 0 ? PT_OK : rc_nomem(c);
+    for (i = 0; i < c->want_count; i++) {
+        const pt_series_want *w = &c->wants[i];
+        pt_report_series *s = &r->series[r->series_count];
         char text[PT_TAG_TEXT_MAX];
-        size_t k;
-        s->tag = picks[i].tag;
-        s->pool = picks[i].pool;
+        if (w->count == 0)
+            continue;
+        s->tag = w->tag;
+        s->pool = w->pool;
         s->tag_text = rc_strdup(c, pt_tag_format(s->tag, text));
         for (k = 0; k < c->an.trend_count; k++)
             if (c->an.trends[k].tag == s->tag && c->an.trends[k].pool == s->pool)
                 s->tag_text = rc_strdup(c, c->an.trends[k].tag_text);
-        s->times = rc_array(c, c->an.tag_samples, sizeof *s->times);
-        s->bytes = rc_array(c, c->an.tag_samples, sizeof *s->bytes);
-        if (s->times == NULL || s->bytes == NULL)
-            return rc_nomem(c);
-        picks[i].s = s;
-        picks[i].last_sample = 0;
-        if ((rc = pick_tag_ids(c, &picks[i])) != PT_OK)
-            return rc;
+        s->point_count = w->count;
+        s->times = w->times;
+        s->bytes = w->bytes;
+        r->series_count++;
     }
-    r->series_count = n;
-    rc = pt_archive_prepare(c->a, sql, &st, c->err);
-    if (rc != PT_OK)
-        return rc;
-    sqlite3_bind_int64(st, 1, c->case_id);
-    while (rc == PT_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t tag_id = sqlite3_column_int64(st, 2);
-        pt_pool pool = (pt_pool)sqlite3_column_int(st, 3);
-        for (i = 0; i < n && rc == PT_OK; i++)
-            if (pick_has(&picks[i], tag_id, pool))
-                rc = series_point(c, &picks[i], sqlite3_column_int64(st, 0),
-                                  (pt_filetime)sqlite3_column_int64(st, 1),
-                                  (uint64_t)sqlite3_column_int64(st, 4));
-    }
-    if (rc == PT_OK && step != SQLITE_DONE)
-        rc = pt_archive_db_error(c->a, c->err, "cannot read the series");
-    sqlite3_finalize(st);
-    return rc;
+    return PT_OK;
 }
 
 /* ---- counters: the latest sample of each kind that has counters ---- */
