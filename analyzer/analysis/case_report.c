@@ -286,6 +286,8 @@ pt_status pt_case_build_report(pt_archive *a, const char *case_name, pt_report *
     if (rc == PT_OK)
         rc = build_suspects(&c);
     if (rc == PT_OK)
+        rc = rc_etl_leaks(&c);
+    if (rc == PT_OK)
         rc = build_pools(&c);
     if (rc == PT_OK)
         rc = rc_counters(&c);

@@ -41,6 +41,9 @@ pt_status rc_sources(report_ctx *c);
 pt_status rc_past_cases(report_ctx *c);
 pt_status rc_warnings(report_ctx *c);
 pt_status rc_modules(report_ctx *c);
+/* case_report_etl.c: leaked stacks of the case's pool traces, their tags'
+ * verdicts and "stack" candidates (call before rc_drivers). */
+pt_status rc_etl_leaks(report_ctx *c);
 /* case_report_drivers.c: candidate drivers per suspect, findstr counts,
  * advisories ($POOLTRIAGE_ADVISORIES). */
 pt_status rc_drivers(report_ctx *c);
