@@ -10,6 +10,9 @@
 #include "pt_collect.h"
 #include "pt_readers.h"
 #include "pt_sha256.h"
+#ifdef PT_HAVE_dump
+#include "dump_reduce.h"
+#endif
 
 /* Text evidence is read whole at collect time; anything bigger than this
  * is not text output of a debugger or poolmon. */
@@ -187,18 +190,54 @@ static pt_status dump_check(const pt_collect_plan *plan, pt_collect_input *in, p
         return pt_error_set(err, PT_ERR_FORMAT, in->path, PT_NO_OFFSET,
                             "given with --dump but it is %s output, not a crash dump",
                             in->reader->name);
+#ifndef PT_HAVE_dump
     if (plan->dump_reduce)
         return pt_error_set(err, PT_ERR_UNSUPPORTED, in->path, PT_NO_OFFSET,
                             "--dump-reduce is not in this build; collect the whole dump "
                             "(without --dump-reduce)");
+#endif
     return PT_OK;
 }
+
+#ifdef PT_HAVE_dump
+/* --dump-reduce: only the blocks the dump reader reads go in the bundle, the
+ * rest of the dump is a hole of the member (dump_reduce.h). */
+static pt_status dump_add_reduced(pt_collect_ctx *ctx, pt_collect_input *in, const char *name,
+                                  pt_error *err)
+{
+    const evidence_state *es = in->state;
+    pt_bundle_attr attrs[3];
+    char mtime[32];
+    size_t n = 0;
+    pt_source *src = NULL;
+    pt_status st;
+
+    attrs[n].key = "original_path";
+    attrs[n++].value = in->path;
+    if (es != NULL && es->mtime != 0) {
+        attrs[n].key = "mtime";
+        attrs[n++].value = pt_filetime_format(es->mtime, mtime);
+    }
+    attrs[n].key = "dump_reduced";
+    attrs[n++].value = "yes";
+    if ((st = pt_source_open_file(in->path, &src, err)) != PT_OK)
+        return st;
+    /* On failure the writer may be mid-member: pt_collect_run aborts it. */
+    st = dump_reduce_to_bundle(pt_collect_writer(ctx), name, src, attrs, n, NULL, err);
+    pt_source_close(src);
+    return st;
+}
+#endif
 
 static pt_status dump_add(pt_collect_ctx *ctx, pt_collect_input *in, pt_error *err)
 {
     const char *name = pt_collect_member_name(ctx, "dump", in->path, err);
     if (name == NULL)
         return err != NULL ? err->code : PT_ERR_NOMEM;
+#ifdef PT_HAVE_dump
+    if (pt_collect_get_plan(ctx)->dump_reduce)
+        return dump_add_reduced(ctx, in, name, err);
+#endif
     /* Large: written with deflate level 1 and zero runs stored as such, so
      * it reads back at random offsets without inflating the whole. */
     return pt_collect_add_file(ctx, name, in->reader->name, in->path, NULL, 0, err);
