@@ -305,6 +305,8 @@ pt_status pt_case_build_report(pt_archive *a, const char *case_name, pt_report *
         rc = rc_drivers(&c);
     if (rc == PT_OK)
         build_summary(&c);
+    if (rc == PT_OK)
+        rc = rc_dump_evidence(&c); /* after the summary: a dump-only case has no verdict */
 out:
     pt_desc_table_free(&c.descs);
     pt_case_analysis_free(&c.an);

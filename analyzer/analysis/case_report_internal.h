@@ -47,5 +47,8 @@ pt_status rc_etl_leaks(report_ctx *c);
 /* case_report_drivers.c: candidate drivers per suspect, findstr counts,
  * advisories ($POOLTRIAGE_ADVISORIES). */
 pt_status rc_drivers(report_ctx *c);
+/* case_report_dump.c: warns of dumps without pool data (and replaces the
+ * summary when nothing else has any); notes modules differing from disk. */
+pt_status rc_dump_evidence(report_ctx *c);
 
 #endif
