@@ -2,7 +2,6 @@
  * final path: whatever is on disk is always a prefix of a valid bundle, so
  * a killed collector leaves every member up to the last complete one. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,10 +10,7 @@
 #include "bundle_writer_internal.h"
 #include "pt_byteorder.h"
 #include "pt_json.h"
-
-#ifndef O_BINARY
-#define O_BINARY 0
-#endif
+#include "pt_platform.h"
 
 static char *dup_string(const char *s)
 {
@@ -176,7 +172,7 @@ pt_status pt_bundle_writer_open(const char *path, const pt_bundle_info *info,
     }
     if (w->info.created == 0)
         w->info.created = pt_filetime_from_unix((int64_t)time(NULL), 0);
-    w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_BINARY, 0644);
+    w->fd = pt_platform_open_write(path);
     if (w->fd < 0) {
         st = pt_error_set(err, PT_ERR_IO, path, PT_NO_OFFSET, "cannot create: %s",
                           strerror(errno));

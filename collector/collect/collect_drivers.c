@@ -6,10 +6,10 @@
  * that cannot be read is listed with the reason and collection goes on. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "pe_collect.h"
 #include "pt_collect.h"
+#include "pt_platform.h"
 
 pt_status pt_collect_opt_drivers(pt_collect_plan *plan, const char *arg, pt_error *err)
 {
@@ -26,12 +26,12 @@ pt_status pt_collect_opt_with_binaries(pt_collect_plan *plan, const char *arg, p
 
 static pt_status drivers_check(const pt_collect_plan *plan, pt_collect_input *in, pt_error *err)
 {
-    struct stat st;
+    pt_file_info info;
     (void)plan;
-    if (stat(in->path, &st) != 0)
+    if (pt_platform_stat(in->path, &info, err) != PT_OK)
         return pt_error_set(err, PT_ERR_IO, in->path, PT_NO_OFFSET,
                             "--drivers: no such directory");
-    if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+    if (!info.is_directory && !info.is_regular)
         return pt_error_set(err, PT_ERR_USAGE, in->path, PT_NO_OFFSET,
                             "--drivers: not a directory or a file");
     return PT_OK;

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "pt_collect.h"
+#include "pt_platform.h"
 #include "pt_readers.h"
 #include "pt_sha256.h"
 #ifdef PT_HAVE_dump
@@ -70,13 +70,14 @@ static int is_text_kind(pt_source_kind kind)
 
 static pt_status stat_regular(const char *path, pt_filetime *mtime, pt_error *err)
 {
-    struct stat st;
-    if (stat(path, &st) != 0)
+    pt_file_info info;
+    if (pt_platform_stat(path, &info, err) != PT_OK)
         return pt_error_set(err, PT_ERR_IO, path, PT_NO_OFFSET, "cannot open: no such file");
-    if (!S_ISREG(st.st_mode))
+    if (!info.is_regular)
         return pt_error_set(err, PT_ERR_USAGE, path, PT_NO_OFFSET,
                             "not a regular file (a directory of drivers goes with --drivers)");
-    *mtime = pt_filetime_from_unix((int64_t)st.st_mtime, 0);
+    /* whole seconds: the default time of the file's samples */
+    *mtime = info.modified - info.modified % 10000000u;
     return PT_OK;
 }
 

@@ -3,14 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#ifdef _WIN32
-#include <windows.h>
-#endif
 
 #include "pt_collect.h"
+#include "pt_platform.h"
 
 struct pt_collect_ctx {
     const pt_collect_plan *plan;
@@ -93,17 +88,18 @@ pt_status pt_collect_add_file(pt_collect_ctx *ctx, const char *name, const char 
 {
     pt_bundle_attr attrs[32];
     char mtime[32];
-    struct stat st;
+    pt_file_info info;
+    pt_error ignored;
     size_t n = 0, i;
 
     if (extra_count > 30)
         return pt_error_set(err, PT_ERR_USAGE, path, PT_NO_OFFSET, "too many attributes");
     attrs[n].key = "original_path";
     attrs[n++].value = path;
-    if (stat(path, &st) == 0) {
+    if (pt_platform_stat(path, &info, &ignored) == PT_OK && info.modified != 0) {
         attrs[n].key = "mtime";
-        attrs[n++].value =
-            pt_filetime_format(pt_filetime_from_unix((int64_t)st.st_mtime, 0), mtime);
+        /* whole seconds, like the samples' default time (collect_inputs.c) */
+        attrs[n++].value = pt_filetime_format(info.modified - info.modified % 10000000u, mtime);
     }
     for (i = 0; i < extra_count; i++)
         attrs[n++] = extra[i];
@@ -113,32 +109,24 @@ pt_status pt_collect_add_file(pt_collect_ctx *ctx, const char *name, const char 
 
 static const char *default_host(char *buf, size_t cap)
 {
-#ifdef _WIN32
-    DWORD n = (DWORD)cap;
-    if (GetComputerNameA(buf, &n))
-        return buf;
-#else
-    if (gethostname(buf, cap) == 0) {
-        buf[cap - 1] = '\0';
-        return buf;
-    }
-#endif
-    return NULL;
+    pt_error ignored;
+    return pt_platform_hostname(buf, cap, &ignored) == PT_OK ? buf : NULL;
 }
 
 /* The bundle must not overwrite one of its own inputs. */
 static pt_status check_output(const pt_collect_plan *plan, pt_error *err)
 {
-    struct stat out_st, in_st;
     size_t i;
-    if (stat(plan->output, &out_st) != 0)
-        return PT_OK;
-    for (i = 0; i < plan->input_count; i++)
-        /* (Windows' stat has no inode numbers: st_ino is 0 there.) */
-        if (stat(plan->inputs[i].path, &in_st) == 0 && out_st.st_ino != 0 &&
-            in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino)
+    int same;
+    pt_status st;
+    for (i = 0; i < plan->input_count; i++) {
+        /* (by file identity: Windows' stat has no inode numbers) */
+        if ((st = pt_platform_same_file(plan->output, plan->inputs[i].path, &same, err)) != PT_OK)
+            return st;
+        if (same)
             return pt_error_set(err, PT_ERR_USAGE, plan->output, PT_NO_OFFSET,
                                 "the bundle would overwrite its own input");
+    }
     return PT_OK;
 }
 
@@ -180,7 +168,7 @@ pt_status pt_collect_run(const pt_collect_plan *plan, pt_error *err)
         pt_error_prefix(err, "nothing collected");
     }
     if (st != PT_OK)
-        remove(plan->output);
+        pt_platform_remove(plan->output);
     for (i = 0; i < ctx.name_count; i++)
         free(ctx.names[i]);
     free(ctx.names);

@@ -3,16 +3,12 @@
 #include "pt_source.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifdef _WIN32
-#include <io.h>
-#include <windows.h>
-#endif
+#include "pt_platform.h"
 
 typedef struct file_impl {
     int fd;
@@ -39,24 +35,10 @@ static pt_status file_read_at(pt_source *src, uint64_t off, void *buf, size_t le
     size_t done = 0;
 
     while (done < len) {
-#ifdef _WIN32
-        OVERLAPPED ov;
-        DWORD got = 0;
-        DWORD want = (len - done) > 0x40000000u ? 0x40000000u : (DWORD)(len - done);
-        memset(&ov, 0, sizeof ov);
-        ov.Offset = (DWORD)(off + done);
-        ov.OffsetHigh = (DWORD)((off + done) >> 32);
-        if (!ReadFile((HANDLE)_get_osfhandle(f->fd), out + done, want, &got, &ov))
-            return pt_error_set(err, PT_ERR_IO, src->name, off + done, "read failed");
-        ssize_t n = (ssize_t)got;
-#else
-        ssize_t n = pread(f->fd, out + done, len - done, (off_t)(off + done));
-        if (n < 0 && errno == EINTR)
-            continue;
+        int64_t n = pt_platform_pread(f->fd, out + done, len - done, off + done);
         if (n < 0)
             return pt_error_set(err, PT_ERR_IO, src->name, off + done, "read failed: %s",
                                 strerror(errno));
-#endif
         if (n == 0)
             return pt_error_set(err, PT_ERR_TRUNCATED, src->name, off + done,
                                 "file ends early");
@@ -81,11 +63,7 @@ pt_status pt_source_open_file(const char *path, pt_source **out, pt_error *err)
     int fd;
 
     *out = NULL;
-#ifdef _WIN32
-    fd = open(path, O_RDONLY | O_BINARY);
-#else
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-#endif
+    fd = pt_platform_open_read(path);
     if (fd < 0)
         return pt_error_set(err, PT_ERR_IO, path, PT_NO_OFFSET, "cannot open: %s",
                             strerror(errno));

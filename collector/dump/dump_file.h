@@ -118,7 +118,7 @@ void dump_file_close(dump_file *df);
 /* A warning through the callback; marks nothing partial by itself. */
 void dump_warnf(dump_file *df, uint64_t offset, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    __attribute__((format(PT_PRINTF_FORMAT, 3, 4)))
 #endif
     ;
 

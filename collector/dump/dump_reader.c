@@ -382,7 +382,7 @@ out:
 
 static pt_status factf(pt_fact_fn fact, void *ctx, const char *name, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
+    __attribute__((format(PT_PRINTF_FORMAT, 4, 5)))
 #endif
     ;
 

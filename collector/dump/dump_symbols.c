@@ -8,11 +8,11 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "dump_pdb.h"
 #include "dump_virt.h"
 #include "pt_byteorder.h"
+#include "pt_platform.h"
 
 static const char *const sym_names[DUMP_SYM_COUNT] = {
     "PoolTrackTable",          "PoolTrackTableSize", "ExPoolTagTables",
@@ -88,22 +88,23 @@ static void guid_text(const uint8_t *g, char out[33])
 static int locate_pdb(const char *symbol_path, const rsds *r, int have_rsds, char *out,
                       size_t out_size)
 {
-    struct stat st;
+    pt_file_info info;
+    pt_error ignored;
     char g[33];
-    if (stat(symbol_path, &st) != 0)
+    if (pt_platform_stat(symbol_path, &info, &ignored) != PT_OK)
         return 0;
-    if (S_ISREG(st.st_mode)) {
+    if (info.is_regular) {
         snprintf(out, out_size, "%s", symbol_path);
         return 1;
     }
-    if (!S_ISDIR(st.st_mode) || !have_rsds)
+    if (!info.is_directory || !have_rsds)
         return 0;
     guid_text(r->guid, g);
     snprintf(out, out_size, "%s/%s/%s%X/%s", symbol_path, r->pdb_name, g, r->age, r->pdb_name);
-    if (stat(out, &st) == 0 && S_ISREG(st.st_mode))
+    if (pt_platform_stat(out, &info, &ignored) == PT_OK && info.is_regular)
         return 1;
     snprintf(out, out_size, "%s/%s/%s%u/%s", symbol_path, r->pdb_name, g, r->age, r->pdb_name);
-    return stat(out, &st) == 0 && S_ISREG(st.st_mode);
+    return pt_platform_stat(out, &info, &ignored) == PT_OK && info.is_regular;
 }
 
 typedef struct sym_ctx {

@@ -69,7 +69,7 @@ const char *etl_header_kind_name(etl_header_kind kind)
 
 static void note(etl_file *f, uint64_t offset, int damage, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
+    __attribute__((format(PT_PRINTF_FORMAT, 4, 5)))
 #endif
     ;
 

@@ -2,7 +2,6 @@
  * driver-metadata member. */
 #include "pe_collect.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "pe_metadata.h"
+#include "pt_platform.h"
 #include "pt_source.h"
 
 /* ---- the walk ----------------------------------------------------------- */
@@ -27,12 +27,14 @@ static int driver_extension(const char *name)
 static int starts_mz(const char *path)
 {
     unsigned char m[2];
-    FILE *f = fopen(path, "rb");
-    int yes = 0;
-    if (f == NULL)
+    pt_source *src = NULL;
+    pt_error ignored;
+    int yes;
+    if (pt_source_open_file(path, &src, &ignored) != PT_OK)
         return 0;
-    yes = fread(m, 1, 2, f) == 2 && m[0] == 'M' && m[1] == 'Z';
-    fclose(f);
+    yes = src->size >= 2 && pt_source_read(src, 0, m, 2, &ignored) == PT_OK && m[0] == 'M' &&
+          m[1] == 'Z';
+    pt_source_close(src);
     return yes;
 }
 
@@ -41,12 +43,25 @@ static int name_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int stat_nofollow(const char *path, struct stat *sb)
+/* What path is, for the walk: a symbolic link to a file counts as that
+ * file, a link to a directory as neither (not followed). */
+static int walk_entry_info(const char *path, pt_file_info *info)
 {
 #ifdef _WIN32
-    return stat(path, sb);
+    pt_error ignored;
+    return pt_platform_stat(path, info, &ignored) == PT_OK;
 #else
-    return lstat(path, sb);
+    struct stat sb;
+    memset(info, 0, sizeof *info);
+    if (lstat(path, &sb) != 0)
+        return 0;
+    if (S_ISLNK(sb.st_mode)) {
+        info->is_regular = stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+    } else {
+        info->is_regular = S_ISREG(sb.st_mode);
+        info->is_directory = S_ISDIR(sb.st_mode);
+    }
+    return 1;
 #endif
 }
 
@@ -66,20 +81,22 @@ static pt_status walk(const char *path, int depth, pt_pe_file_fn fn, void *ctx, 
 
 static pt_status walk_dir(const char *path, int depth, pt_pe_file_fn fn, void *ctx, pt_error *err)
 {
-    DIR *d;
-    struct dirent *e;
+    pt_dir *d = NULL;
+    const char *name;
+    int is_directory;
     char **names = NULL;
     size_t n = 0, cap = 0, i;
     pt_status st = PT_OK;
 
     if (depth > PT_PE_MAX_DEPTH)
         return PT_OK;
-    d = opendir(path);
-    if (d == NULL)
-        return pt_error_set(err, PT_ERR_IO, path, PT_NO_OFFSET, "cannot open the directory");
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
+    if ((st = pt_dir_open(path, &d, err)) != PT_OK)
+        return st;
+    for (;;) {
+        if ((st = pt_dir_next(d, &name, &is_directory, err)) != PT_OK)
+            goto out;
+        if (name == NULL)
+            break;
         if (n == cap) {
             char **nn;
             cap = cap ? cap * 2 : 64;
@@ -90,7 +107,7 @@ static pt_status walk_dir(const char *path, int depth, pt_pe_file_fn fn, void *c
             }
             names = nn;
         }
-        names[n] = strdup(e->d_name);
+        names[n] = strdup(name);
         if (names[n] == NULL) {
             st = pt_error_set(err, PT_ERR_NOMEM, path, PT_NO_OFFSET, "out of memory");
             goto out;
@@ -115,31 +132,24 @@ out:
     for (i = 0; i < n; i++)
         free(names[i]);
     free(names);
-    closedir(d);
+    pt_dir_close(d);
     return st;
 }
 
 static pt_status walk(const char *path, int depth, pt_pe_file_fn fn, void *ctx, pt_error *err)
 {
-    struct stat sb;
+    pt_file_info info;
     const char *base = strrchr(path, '/'), *back = strrchr(path, '\\');
 
     if (back != NULL && (base == NULL || back > base))
         base = back;
     base = base != NULL ? base + 1 : path;
-    if (stat_nofollow(path, &sb) != 0)
+    if (!walk_entry_info(path, &info))
         return depth == 0 ? pt_error_set(err, PT_ERR_IO, path, PT_NO_OFFSET, "cannot stat")
                           : PT_OK;
-    if (S_ISDIR(sb.st_mode))
+    if (info.is_directory)
         return walk_dir(path, depth, fn, ctx, err);
-#ifndef _WIN32
-    if (S_ISLNK(sb.st_mode)) {
-        /* A link to a file is read; a link to a directory is not followed. */
-        if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
-            return PT_OK;
-    }
-#endif
-    if (!S_ISREG(sb.st_mode))
+    if (!info.is_regular)
         return PT_OK;
     if (depth == 0 || driver_extension(base) || starts_mz(path))
         return fn(ctx, path);

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include "pe_internal.h"
 #include "pt_byteorder.h"
+#include "pt_platform.h"
 #include "pt_sha256.h"
 
 const char *pt_driver_evidence_name(pt_driver_evidence ev)
@@ -368,7 +368,8 @@ pt_status pt_pe_analyze_file(const char *path, const pt_pe_options *opt, pt_aren
                              struct pt_driver_record **out, pt_error *err)
 {
     pt_source *src = NULL;
-    struct stat sb;
+    pt_file_info info;
+    pt_error stat_err;
     pt_status st = pt_source_open_file(path, &src, err);
 
     if (st != PT_OK) {
@@ -384,8 +385,9 @@ pt_status pt_pe_analyze_file(const char *path, const pt_pe_options *opt, pt_aren
         return st;
     }
     st = pt_pe_analyze(src, path, opt, arena, out, err);
-    if (*out != NULL && stat(path, &sb) == 0)
-        (*out)->mtime = pt_filetime_from_unix((int64_t)sb.st_mtime, 0);
+    /* whole seconds, the same on every system */
+    if (*out != NULL && pt_platform_stat(path, &info, &stat_err) == PT_OK && info.modified != 0)
+        (*out)->mtime = info.modified - info.modified % 10000000u;
     pt_source_close(src);
     return st;
 }

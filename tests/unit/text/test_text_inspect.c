@@ -18,7 +18,9 @@ static int run_inspect(const char *args, const char *out)
 {
     char cmd[16384];
     int rc;
-    snprintf(cmd, sizeof cmd, "'%s' inspect %s > '%s' 2> '%s.err'", tool, args, out, out);
+    if (snprintf(cmd, sizeof cmd, "'%s' inspect %s > '%s' 2> '%s.err'", tool, args, out, out) >=
+        (int)sizeof cmd)
+        return -1;
     rc = system(cmd);
     if (rc == -1 || !WIFEXITED(rc))
         return -1;
