@@ -461,12 +461,47 @@ static pt_status report_trace(report_ctx *c, etl_trace *t)
     return rc;
 }
 
+/* A system fact per trace: its pool events and what was left at its end
+ * (a trace recorded without the POOL flag says so here). */
+static pt_status add_trace_fact(report_ctx *c, const char *name, sqlite3_stmt *st)
+{
+    pt_report *r = c->r;
+    int64_t allocs = sqlite3_column_int64(st, 2), frees = sqlite3_column_int64(st, 3);
+    int64_t outstanding = sqlite3_column_int64(st, 4), bytes = sqlite3_column_int64(st, 5);
+    pt_report_fact *f;
+    const char *value;
+
+    if (allocs == 0 && frees == 0)
+        value = rc_printf(c, "%s: no pool events (the trace was not recorded with the "
+                             "kernel's POOL flag)", name);
+    else
+        value = rc_printf(c, "%s: %" PRId64 " pool allocations, %" PRId64 " frees; %" PRId64
+                             " allocations (%" PRId64 " bytes) made during the trace still "
+                             "outstanding at its end", name, allocs, frees, outstanding, bytes);
+    f = pt_arena_grow(&r->arena, r->facts, r->fact_count, r->fact_count + 1, sizeof *f);
+    if (f == NULL || value == NULL)
+        return rc_nomem(c);
+    r->facts = f;
+    r->facts[r->fact_count].name = "Pool trace";
+    r->facts[r->fact_count].value = value;
+    r->fact_count++;
+    return PT_OK;
+}
+
 pt_status rc_etl_leaks(report_ctx *c)
 {
-    /* The closing sample of each trace is the one with its allocations. */
+    /* The closing sample of each trace is the one with the trace's
+     * counters and its outstanding allocations. */
     static const char *const sql =
-        "SELECT s.id, coalesce(s.source_name, 'trace') FROM samples s WHERE s.case_id = ?1 "
-        "AND s.kind = ?2 AND EXISTS (SELECT 1 FROM allocations a WHERE a.sample_id = s.id) "
+        "SELECT s.id, coalesce(s.source_name, 'trace'), "
+        "(SELECT value FROM counters k WHERE k.sample_id = s.id AND k.name = 'pool allocations'), "
+        "(SELECT coalesce(sum(value), 0) FROM counters k WHERE k.sample_id = s.id AND "
+        "k.name = 'pool frees'), "
+        "(SELECT count(*) FROM allocations a WHERE a.sample_id = s.id AND a.freed = 0), "
+        "(SELECT coalesce(sum(size), 0) FROM allocations a WHERE a.sample_id = s.id AND "
+        "a.freed = 0) "
+        "FROM samples s WHERE s.case_id = ?1 AND s.kind = ?2 AND EXISTS (SELECT 1 FROM "
+        "counters k WHERE k.sample_id = s.id AND k.name = 'pool allocations') "
         "ORDER BY s.time, s.id";
     sqlite3_stmt *st = NULL;
     pt_status rc = pt_archive_prepare(c->a, sql, &st, c->err);
@@ -481,7 +516,9 @@ pt_status rc_etl_leaks(report_ctx *c)
         memset(&t, 0, sizeof t);
         t.sample_id = sqlite3_column_int64(st, 0);
         t.name = rc_strdup(c, (const char *)sqlite3_column_text(st, 1));
-        rc = t.name != NULL ? report_trace(c, &t) : rc_nomem(c);
+        rc = t.name != NULL ? add_trace_fact(c, t.name, st) : rc_nomem(c);
+        if (rc == PT_OK && sqlite3_column_int64(st, 4) > 0)
+            rc = report_trace(c, &t);
         trace_free(&t);
     }
     if (rc == PT_OK && step != SQLITE_DONE)

@@ -57,9 +57,9 @@ int main(int argc, char **argv)
     printf("events %" PRIu64 "\nbuffers %" PRIu64 "\ncompressed %" PRIu64
            "\npool_allocs %" PRIu64 "\npool_frees %" PRIu64 "\nsession_allocs %" PRIu64
            "\nsession_frees %" PRIu64 "\nstack_walks %" PRIu64 "\nkey_refs %" PRIu64
-           "\nleak_allocs %" PRIu64 "\nleak_bytes %" PRIu64 "\n",
+           "\nleak_allocs %" PRIu64 "\nleak_bytes %" PRIu64 "\nleak_offset 0x%" PRIX64 "\n",
            t.events, t.buffers, t.compressed_buffers, t.pool_allocs, t.pool_frees,
            t.session_allocs, t.session_frees, t.stack_walks, t.key_refs, t.leak_allocs,
-           t.leak_bytes);
+           t.leak_bytes, t.leak_offset);
     return 0;
 }
