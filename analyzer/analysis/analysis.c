@@ -6,6 +6,7 @@
 
 #include "analysis.h"
 #include "analysis_pools.h"
+#include "archive_tags.h"
 
 #define LEAK_MIN_SAMPLES 3u
 #define LEAK_MIN_PERSISTENCE 0.8
@@ -64,6 +65,7 @@ typedef struct trend_acc {
     unsigned grew;
     unsigned last_index;     /* index of the tag sample it was last seen in */
     int64_t tag_id;          /* tags row of the text in t.tag_text */
+    int text_is_key;         /* t.tag_text is of a row whose raw value is the key */
     /* the point of the sample being read, not yet committed */
     int pending, cur_timed;
     unsigned cur_index;
@@ -268,8 +270,9 @@ static void commit_point(trend_acc *acc)
     }
 }
 
-static void add_row(scan *s, trend_acc *acc, int64_t tag_id, const char *text, uint64_t bytes,
-                    uint64_t outstanding, const char *binary)
+/* raw: the row's tag as its source gave it; acc->t.tag is its match key. */
+static void add_row(scan *s, trend_acc *acc, int64_t tag_id, pt_tag raw, const char *text,
+                    uint64_t bytes, uint64_t outstanding, const char *binary)
 {
     pt_trend *t = &acc->t;
 
@@ -285,8 +288,11 @@ static void add_row(scan *s, trend_acc *acc, int64_t tag_id, const char *text, u
         acc->cur_x = s->x;
         acc->cur_timed = s->timed;
     }
-    if (acc->tag_id != tag_id) { /* the text as the latest source shows it */
+    /* The text as the latest source shows it, preferring the sources that
+     * show the key itself ('MPP ' over the debugger's 'MPP.'). */
+    if (acc->tag_id != tag_id && (raw == t->tag || !acc->text_is_key)) {
         acc->tag_id = tag_id;
+        acc->text_is_key = raw == t->tag;
         snprintf(t->tag_text, sizeof t->tag_text, "%s", text);
     }
     if (binary != NULL && binary[0] != '\0')
@@ -300,9 +306,10 @@ static const char *const TAG_ROWS_SQL =
     "FROM samples s CROSS JOIN tag_rows r ON " PT_SAMPLE_TAG_ROWS " "
     "WHERE s.case_id = ?1 ORDER BY s.time, s.id";
 
-/* The archive's interned tags by id (ids are dense from 1). */
+/* The archive's interned tags by id (ids are dense from 1): raw value,
+ * match key (rows are grouped by it) and shown text. */
 typedef struct tag_cache {
-    pt_tag *value;
+    pt_tag *value, *key;
     char (*text)[40];
     int64_t count;
 } tag_cache;
@@ -330,10 +337,16 @@ static pt_status load_tags(pt_archive *a, tag_cache *tc, pt_error *err)
                             "tag ids up to %lld: the tags table looks damaged", (long long)max_id);
     tc->count = max_id + 1;
     tc->value = calloc((size_t)tc->count, sizeof *tc->value);
+    tc->key = calloc((size_t)tc->count, sizeof *tc->key);
     tc->text = calloc((size_t)tc->count, sizeof *tc->text);
-    if (tc->value == NULL || tc->text == NULL)
+    if (tc->value == NULL || tc->key == NULL || tc->text == NULL)
         return pt_error_set(err, PT_ERR_NOMEM, NULL, PT_NO_OFFSET, "out of memory");
-    rc = pt_archive_prepare(a, "SELECT id, value, text FROM tags", &st, err);
+    /* An archive held at an older schema has no match_value: computed here. */
+    rc = pt_archive_prepare(a,
+                            pt_archive_schema_version(a) >= PT_ARCHIVE_TAG_MATCH_VERSION
+                                ? "SELECT id, value, text, match_value FROM tags"
+                                : "SELECT id, value, text, NULL FROM tags",
+                            &st, err);
     if (rc != PT_OK)
         return rc;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -342,6 +355,9 @@ static pt_status load_tags(pt_archive *a, tag_cache *tc, pt_error *err)
         if (id < 0 || id >= tc->count)
             continue;
         tc->value[id] = (pt_tag)sqlite3_column_int64(st, 1);
+        tc->key[id] = sqlite3_column_type(st, 3) != SQLITE_NULL
+                          ? (pt_tag)sqlite3_column_int64(st, 3)
+                          : pt_tag_match_key(tc->value[id]);
         snprintf(tc->text[id], sizeof tc->text[id], "%s", text != NULL ? text : "");
     }
     if (step != SQLITE_DONE)
@@ -353,7 +369,7 @@ static pt_status load_tags(pt_archive *a, tag_cache *tc, pt_error *err)
 static pt_status scan_tag_rows(pt_archive *a, scan *s, pt_error *err)
 {
     sqlite3_stmt *st = NULL;
-    tag_cache tc = {NULL, NULL, 0};
+    tag_cache tc = {NULL, NULL, NULL, 0};
     pt_status rc = load_tags(a, &tc, err);
     int step;
 
@@ -382,12 +398,13 @@ static pt_status scan_tag_rows(pt_archive *a, scan *s, pt_error *err)
             if (rc != PT_OK)
                 goto out;
         }
-        rc = map_get(&s->map, tc.value[tag_id], (pt_pool)pool, &acc, err);
+        rc = map_get(&s->map, tc.key[tag_id], (pt_pool)pool, &acc, err);
         if (rc != PT_OK)
             goto out;
         if (s->want_count != 0)
-            add_series_point(s, tc.value[tag_id], (pt_pool)pool, bytes);
-        add_row(s, acc, tag_id, tc.text[tag_id], bytes, (uint64_t)sqlite3_column_int64(st, 4),
+            add_series_point(s, tc.key[tag_id], (pt_pool)pool, bytes);
+        add_row(s, acc, tag_id, tc.value[tag_id], tc.text[tag_id], bytes,
+                (uint64_t)sqlite3_column_int64(st, 4),
                 sqlite3_column_type(st, 6) != SQLITE_NULL
                     ? (const char *)sqlite3_column_text(st, 6) : NULL);
         s->pool_sum[pool] += bytes;
@@ -401,6 +418,7 @@ static pt_status scan_tag_rows(pt_archive *a, scan *s, pt_error *err)
 out:
     sqlite3_finalize(st);
     free(tc.value);
+    free(tc.key);
     free(tc.text);
     return rc;
 }

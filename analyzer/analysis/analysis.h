@@ -35,9 +35,13 @@
 /* Most suspects kept per case. */
 #define PT_MAX_SUSPECTS 20
 
+/* Rows are grouped by the tag's match key (pt_tag_match_key: 'MPP.' from
+ * !poolused and 'MPP ' from poolmon are one tag), so a trend's tag is the
+ * key and its text the latest source's, preferring sources that show the
+ * key itself. */
 typedef struct pt_trend {
-    pt_tag tag;
-    char tag_text[40];          /* as the latest source showed it */
+    pt_tag tag;                 /* the match key */
+    char tag_text[40];          /* as the latest source showed it (see above) */
     pt_pool pool;
     unsigned samples;           /* samples the tag appears in */
     unsigned timed_samples;     /* of those, with a known time */
@@ -89,7 +93,7 @@ pt_status pt_case_analyze(pt_archive *a, int64_t case_id, pt_case_analysis *out,
  * report's series): one point per tag sample it is in, appended to times
  * and bytes (the caller gives room for `capacity` points). */
 typedef struct pt_series_want {
-    pt_tag tag;
+    pt_tag tag;                 /* the match key */
     pt_pool pool;
     pt_filetime *times;
     uint64_t *bytes;

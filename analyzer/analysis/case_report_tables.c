@@ -68,8 +68,15 @@ static pt_status tag_row(report_ctx *c, sqlite3_stmt *st)
     t->bytes = (uint64_t)sqlite3_column_int64(st, 7);
     t->binary = col(c, st, 9);
     if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
+        /* A description the evidence printed itself (!poolused). */
+        const char *source = (const char *)sqlite3_column_text(st, 10);
         t->description = col(c, st, 8);
-        t->description_origin = col(c, st, 10);
+        t->description_origin =
+            rc_printf(c, "%s output, %s",
+                      sqlite3_column_int(st, 11) == PT_KIND_POOLUSED
+                          ? "!poolused"
+                          : pt_source_kind_name((pt_source_kind)sqlite3_column_int(st, 11)),
+                      source != NULL ? source : "evidence");
     } else if ((e = pt_desc_table_find(&c->descs, t->tag)) != NULL && e->description != NULL) {
         t->description = rc_strdup(c, e->description);
         t->description_origin = rc_printf(c, "%s, line %llu", e->origin != NULL ? e->origin : "tag file",
@@ -82,15 +89,22 @@ pt_status rc_tags(report_ctx *c)
 {
     static const char *const sql =
         "SELECT t.value, t.text, r.pool, r.has, r.allocs, r.frees, r.outstanding, r.bytes, "
-        "r.description, r.binary, s.source_name FROM samples s "
+        "r.description, r.binary, s.source_name, s.kind FROM samples s "
         "JOIN tag_rows r ON " PT_SAMPLE_TAG_ROWS " JOIN tags t ON t.id = r.tag_id "
         "WHERE s.case_id = ?1 AND s.id = ?2 ORDER BY r.bytes DESC, t.value, r.pool";
     pt_status rc;
+    size_t top;
 
     if (c->an.last_sample_id == 0)
         return PT_OK;
     rc = each_row(c, sql, c->an.last_sample_id, tag_row, "cannot read the tag table");
-    c->r->top_tag_count = c->r->tag_count < REPORT_TOP_TAGS ? c->r->tag_count : REPORT_TOP_TAGS;
+    /* The top tags are the largest that hold bytes: !poolused lists a
+     * nonpaged-only tag with a paged row of 0 / 0, which stays in the full
+     * table but is no top tag.  Rows are sorted by bytes, largest first. */
+    for (top = 0; top < c->r->tag_count && top < REPORT_TOP_TAGS; top++)
+        if (c->r->tags[top].bytes == 0)
+            break;
+    c->r->top_tag_count = top;
     return rc;
 }
 
@@ -157,8 +171,8 @@ pt_status rc_pick_series(report_ctx *c)
                    (size_t)tag_samples);
     if (rc == PT_OK)
         rc = want_rows(c,
-                       "SELECT t.value, r.pool FROM samples s JOIN tag_rows r ON "
-                       PT_SAMPLE_TAG_ROWS " JOIN tags t ON t.id = r.tag_id WHERE s.id = "
+                       "SELECT coalesce(t.match_value, t.value), r.pool FROM samples s "
+                       "JOIN tag_rows r ON " PT_SAMPLE_TAG_ROWS " JOIN tags t ON t.id = r.tag_id WHERE s.id = "
                        "(SELECT id FROM samples WHERE case_id = ?1 AND row_count > 0 "
                        "ORDER BY time DESC, id DESC LIMIT 1) ORDER BY r.bytes DESC LIMIT 10",
                        (size_t)tag_samples);

@@ -6,10 +6,42 @@
 #include "bundle.h"
 #include "pt_readers.h"
 
-/* Members up to this size are hashed whole before they are read; larger
- * ones (crash dumps) are verified chunk by chunk by the bundle reader as
- * the import touches them, so a 64 GB dump is not read twice. */
+/* Every chunk the bundle reader inflates is checked against its SHA-256 in
+ * the member's chunk index, and the index against the manifest's member
+ * hash when the member is opened; the import is one transaction that rolls
+ * back on any failure.  So a member a reader reads to its end is verified
+ * by that reading, and is not inflated and hashed a second time before.
+ * A member read only in part (or not at all: no reader for its kind) is
+ * verified whole after its reader, up to this size; larger ones (crash
+ * dumps) only in the chunks the import touched, so a 64 GB dump is not
+ * read twice. */
 #define VERIFY_WHOLE_MAX (256ull << 20)
+
+/* A source in front of a bundle member that records how far from offset 0
+ * the reader has read without a gap. */
+typedef struct covered_source {
+    pt_source *inner;
+    uint64_t covered;
+} covered_source;
+
+static pt_status covered_read_at(pt_source *src, uint64_t off, void *buf, size_t len,
+                                 pt_error *err)
+{
+    covered_source *cs = src->impl;
+    pt_status rc = pt_source_read(cs->inner, off, buf, len, err);
+    if (rc == PT_OK && off <= cs->covered && off + len > cs->covered)
+        cs->covered = off + len;
+    return rc;
+}
+
+/* Verifies member i whole unless a reader read all of it (see above). */
+static pt_status verify_unread(pt_bundle *b, size_t i, uint64_t covered, pt_error *err)
+{
+    const pt_bundle_member *m = pt_bundle_member_at(b, i);
+    if (covered >= m->size || m->size > VERIFY_WHOLE_MAX)
+        return PT_OK;
+    return pt_bundle_verify_member(b, i, err);
+}
 
 void pt_import_case_from_path(const char *path, char *out, size_t out_size)
 {
@@ -62,7 +94,8 @@ static pt_status import_member(pt_import *im, pt_bundle *b, size_t i, int partia
     const pt_reader *reader = pt_readers_by_name(m->kind);
     pt_import_source_info si;
     pt_read_options ro;
-    pt_source *src = NULL;
+    pt_source *src = NULL, wrap;
+    covered_source cs;
     pt_status rc;
 
     memset(&si, 0, sizeof si);
@@ -71,11 +104,6 @@ static pt_status import_member(pt_import *im, pt_bundle *b, size_t i, int partia
     si.size = m->size;
     si.sha256 = m->sha256;
     si.partial = partial;
-    if (m->size <= VERIFY_WHOLE_MAX) {
-        rc = pt_bundle_verify_member(b, i, err);
-        if (rc != PT_OK)
-            return rc;
-    }
     rc = pt_import_add_source(im, &si, err);
     if (rc != PT_OK)
         return rc;
@@ -87,18 +115,26 @@ static pt_status import_member(pt_import *im, pt_bundle *b, size_t i, int partia
             *err = *pt_import_error(im);
             return err->code;
         }
-        return pt_import_end_source(im, err);
+        rc = verify_unread(b, i, 0, err);
+        return rc != PT_OK ? rc : pt_import_end_source(im, err);
     }
     rc = pt_bundle_open_member(b, i, &src, err);
     if (rc != PT_OK)
         return rc;
+    cs.inner = src;
+    cs.covered = 0;
+    memset(&wrap, 0, sizeof wrap);
+    wrap.name = src->name;
+    wrap.size = src->size;
+    wrap.read_at = covered_read_at;
+    wrap.impl = &cs;
     memset(&ro, 0, sizeof ro);
     ro.display_name = m->name;
     ro.sample_time = member_time_attr(m, "time_given");
     ro.file_mtime = member_time_attr(m, "mtime");
     ro.partial_ok = partial;
     pt_error_clear(err);
-    rc = reader->read(src, &ro, pt_import_sink(im), err);
+    rc = reader->read(&wrap, &ro, pt_import_sink(im), err);
     pt_source_close(src);
     if (rc != PT_OK) {
         /* A failure in the sink is the import's; keep its message. */
@@ -108,7 +144,8 @@ static pt_status import_member(pt_import *im, pt_bundle *b, size_t i, int partia
             pt_error_set(err, rc, m->name, PT_NO_OFFSET, "%s", pt_status_message(rc));
         return err->code;
     }
-    return pt_import_end_source(im, err);
+    rc = verify_unread(b, i, cs.covered, err);
+    return rc != PT_OK ? rc : pt_import_end_source(im, err);
 }
 
 static pt_status import_members(pt_import *im, pt_bundle *b, int partial, pt_error *err)

@@ -17,6 +17,7 @@ typedef struct tag_slot {
 struct pt_tag_intern {
     pt_archive *a;
     sqlite3_stmt *select, *insert;
+    int has_match;       /* the tags table has match_value (schema 3 on) */
     tag_slot *slots;
     size_t cap, used;    /* cap is a power of two */
 };
@@ -46,8 +47,14 @@ pt_status pt_tag_intern_open(pt_archive *a, pt_tag_intern **out, pt_error *err)
     }
     rc = pt_archive_prepare(a, "SELECT id FROM tags WHERE value = ?1 AND text = ?2",
                             &ti->select, err);
+    /* An archive held at an older schema (tests open one so) has no
+     * match_value column; the analysis computes the key itself there. */
+    ti->has_match = pt_archive_schema_version(a) >= PT_ARCHIVE_TAG_MATCH_VERSION;
     if (rc == PT_OK)
-        rc = pt_archive_prepare(a, "INSERT INTO tags(value, text) VALUES (?1, ?2)",
+        rc = pt_archive_prepare(a,
+                                ti->has_match
+                                    ? "INSERT INTO tags(value, text, match_value) VALUES (?1, ?2, ?3)"
+                                    : "INSERT INTO tags(value, text) VALUES (?1, ?2)",
                                 &ti->insert, err);
     if (rc != PT_OK)
         goto fail;
@@ -99,6 +106,8 @@ static pt_status lookup_or_insert(pt_tag_intern *ti, pt_tag value, const char *t
         return pt_archive_db_error(ti->a, err, "cannot look up a tag");
     sqlite3_bind_int64(ti->insert, 1, (int64_t)value);
     sqlite3_bind_text(ti->insert, 2, text, -1, SQLITE_STATIC);
+    if (ti->has_match)
+        sqlite3_bind_int64(ti->insert, 3, (int64_t)pt_tag_match_key(value));
     step = sqlite3_step(ti->insert);
     sqlite3_reset(ti->insert);
     if (step != SQLITE_DONE)
@@ -137,6 +146,19 @@ pt_status pt_tag_intern_id(pt_tag_intern *ti, pt_tag tag, const char *text, int6
     if (++ti->used * 2 > ti->cap)
         return grow(ti, err);
     return PT_OK;
+}
+
+pt_tag pt_tag_match_key(pt_tag tag)
+{
+    int shift;
+    for (shift = 24; shift >= 0; shift -= 8) {
+        uint32_t byte = (tag >> shift) & 0xFFu;
+        if (byte == 0)
+            tag |= 0x20u << shift;
+        else if (byte != 0x20)
+            break;
+    }
+    return tag;
 }
 
 void pt_tag_intern_close(pt_tag_intern *ti)

@@ -21,4 +21,15 @@ pt_status pt_tag_intern_id(pt_tag_intern *ti, pt_tag tag, const char *text, int6
                            pt_error *err);
 void pt_tag_intern_close(pt_tag_intern *ti);
 
+/* The tag's match key (tags.match_value, schema/archive/003_tag_match.sql):
+ * its trailing 0x00 bytes written as 0x20.  The debugger's !poolused shows
+ * the tag ('M','P','P',0x00) as 'MPP.' and the text reader stores it so,
+ * while poolmon shows the same tag as 'MPP ' (0x20): both have the key
+ * 'MPP '.  Trailing bytes are those at the high end (the tag's last
+ * characters) while they are 0x00 or 0x20. */
+pt_tag pt_tag_match_key(pt_tag tag);
+
+/* Schema version from which tags carry match_value. */
+#define PT_ARCHIVE_TAG_MATCH_VERSION 3
+
 #endif
