@@ -1,30 +1,87 @@
 #!/bin/sh
-# run-dump.sh - crash dump import speed: generated sparse dumps of 4 and
-# 16 GiB (full and bitmap, pages scattered over all of memory), the reader's
-# time against plain pread of just the bytes it needs, in the same run.
+# run-dump.sh - crash dump speed (issue 4), all in one run:
+#  1. the reader over generated sparse dumps of 4 and 16 GiB (full and
+#     bitmap, pages scattered over all of memory) against plain pread of just
+#     the bytes it needs (bench_dump);
+#  2. `pooltriage import` of each dump from a bundle, collected whole and
+#     with --dump-reduce by pooltriage-collect: wall time of the whole
+#     command into a fresh archive, and its ratio to that pread;
+#  3. collecting the whole 16 GiB dumps with pooltriage-collect against
+#     `pigz -1 -c DUMP > /dev/null` over the same file.
 #
 #   bench/run-dump.sh [BUILD_DIR] [WORK_DIR]
 #
-# Needs the targets dumpgen and bench_dump built in BUILD_DIR.  The dumps
-# are sparse: a 16 GiB dump takes a few MB of disk.
+# Needs dumpgen, bench_dump, pooltriage and pooltriage-collect built in
+# BUILD_DIR, and pigz for part 3.  The dumps are sparse: a 16 GiB dump takes
+# a few MB of disk; the whole-dump bundles take about 20 MB each.
 set -eu
 build=${1:-build}
 work=${2:-${TMPDIR:-/tmp}/pt-bench-dump}
 gen=$build/tests/unit/dump/dumpgen
 bench=$build/bench/bench_dump
-for p in "$gen" "$bench"; do
+collect=$build/collector/pooltriage-collect
+pooltriage=$build/analyzer/pooltriage
+repeat=${PT_BENCH_REPEAT:-5}
+for p in "$gen" "$bench" "$collect" "$pooltriage"; do
   if [ ! -x "$p" ]; then
-    echo "run-dump.sh: $p not built (cmake --build $build --target dumpgen bench_dump)" >&2
+    echo "run-dump.sh: $p not built (cmake --build $build --target dumpgen bench_dump" \
+         "pooltriage pooltriage-collect)" >&2
     exit 1
   fi
 done
 mkdir -p "$work"
+
+now() { date +%s.%N; }
+# best_of N CMD...: the shortest wall time of N runs, in seconds.
+best_of() {
+  n=$1; shift
+  best=
+  i=0
+  while [ "$i" -lt "$n" ]; do
+    t0=$(now); "$@"; t1=$(now)
+    best=$(awk -v a="$t0" -v b="$t1" -v best="$best" \
+           'BEGIN { t = b - a; if (best == "" || t < best) best = t; printf "%.6f", best }')
+    i=$((i + 1))
+  done
+  echo "$best"
+}
+ms() { awk -v s="$1" 'BEGIN { printf "%.1f ms", s * 1000 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "n/a" }'; }
+size_mib() { awk -v b="$(wc -c < "$1")" 'BEGIN { printf "%.2f MiB", b / 1048576 }'; }
+
+collect_whole() { "$collect" --dump "$1" -o "$2" 2>/dev/null; }
+collect_reduced() { "$collect" --dump "$1" --dump-reduce -o "$2" 2>/dev/null; }
+import_fresh() { rm -f "$2"; "$pooltriage" import "$1" --case bench --db "$2" >/dev/null; }
+pigz_over() { pigz -1 -c "$1" > /dev/null; }
+
 for kind in full bitmap; do
   for gib in 4 16; do
     f=$work/$kind-$gib.dmp
     "$gen" -S -k "$kind" -m "$gib" "$f"
-    "$bench" "$f" 5
+    out=$("$bench" "$f" 5)
+    echo "$out"
+    # the pread time of the needed ranges, from bench_dump's second line
+    pread_s=$(echo "$out" | sed -n 's/.*pread of those: \([0-9.]*\) ms.*/\1/p' |
+              awk '{ printf "%.6f", $1 / 1000 }')
+    t_cw=$(best_of "$repeat" collect_whole "$f" "$work/whole.ptb")
+    t_cr=$(best_of "$repeat" collect_reduced "$f" "$work/reduced.ptb")
+    t_iw=$(best_of "$repeat" import_fresh "$work/whole.ptb" "$work/bench.db")
+    t_ir=$(best_of "$repeat" import_fresh "$work/reduced.ptb" "$work/bench.db")
+    echo "  pooltriage-collect: whole $(ms "$t_cw") -> $(size_mib "$work/whole.ptb")," \
+         "--dump-reduce $(ms "$t_cr") -> $(size_mib "$work/reduced.ptb")"
+    echo "  pooltriage import (fresh archive): whole bundle $(ms "$t_iw")" \
+         "(x$(ratio "$t_iw" "$pread_s") pread), reduced bundle $(ms "$t_ir")" \
+         "(x$(ratio "$t_ir" "$pread_s") pread)"
+    if [ "$gib" = 16 ]; then
+      if command -v pigz >/dev/null 2>&1; then
+        t_pz=$(best_of 1 pigz_over "$f")
+        echo "  collect whole 16 GiB: pooltriage-collect $(ms "$t_cw"), pigz -1 $(ms "$t_pz")," \
+             "pigz/collect $(ratio "$t_pz" "$t_cw")"
+      else
+        echo "  pigz not installed: no collect comparison"
+      fi
+    fi
+    rm -f "$f" "$work/whole.ptb" "$work/reduced.ptb" "$work/bench.db"
   done
 done
-rm -f "$work"/full-*.dmp "$work"/bitmap-*.dmp
 rmdir "$work" 2>/dev/null || true
