@@ -3,6 +3,7 @@
 #include "archive.h"
 #include "archive_fixture.h"
 #include "archive_schema.h"
+#include "archive_tags.h"
 #include "pt_test.h"
 
 static void test_new_archive_has_the_latest_schema(void)
@@ -233,7 +234,65 @@ static void test_older_archive_is_migrated(void)
     unlink(path);
 }
 
-PT_TEST_MAIN(PT_TEST(test_new_archive_has_the_latest_schema),
+/* Tags of a version-2 archive get their match key from the 003 migration's
+ * SQL, new ones from pt_tag_match_key when interned: the same keys. */
+static void test_tag_match_key(void)
+{
+    static const struct { pt_tag value, key; } cases[] = {
+        {0x0050504Du, 0x2050504Du}, /* 'MPP.' as the text reader stores it */
+        {0x2050504Du, 0x2050504Du}, /* 'MPP ' from poolmon */
+        {0x00000041u, 0x20202041u}, /* 'A' and three NULs */
+        {0x20002041u, 0x20202041u}, /* trailing NULs and spaces mixed */
+        {0x0041004Du, 0x2041004Du}, /* an inner NUL stays */
+        {0x00000000u, 0x20202020u},
+        {0x4D505000u, 0x4D505000u}, /* a leading NUL is not trailing */
+        {0x6B61654Cu, 0x6B61654Cu}, /* 'Leak' */
+        {0xA050504Du, 0xA050504Du}, /* protected bit set */
+    };
+    char path[4096];
+    pt_archive *a = NULL;
+    pt_tag_intern *ti = NULL;
+    pt_error err;
+    sqlite3_stmt *st = NULL;
+    size_t i, n = sizeof cases / sizeof cases[0];
+    int64_t id;
+
+    for (i = 0; i < n; i++)
+        PT_CHECK_U64(pt_tag_match_key(cases[i].value), cases[i].key);
+    fixture_path("archive-tagmatch.db", path, sizeof path);
+    unlink(path);
+    PT_CHECK(pt_archive_open_with(path, PT_ARCHIVE_CREATE, pt_archive_migrations, 2, &a, &err) ==
+             PT_OK);
+    if (a == NULL)
+        return;
+    PT_CHECK(pt_tag_intern_open(a, &ti, &err) == PT_OK);
+    for (i = 0; ti != NULL && i < n; i++)
+        PT_CHECK(pt_tag_intern_id(ti, cases[i].value, "old", &id, &err) == PT_OK);
+    pt_tag_intern_close(ti);
+    pt_archive_close(a);
+    PT_CHECK(pt_archive_open(path, PT_ARCHIVE_OPEN_EXISTING, &a, &err) == PT_OK);
+    if (a == NULL)
+        return;
+    PT_CHECK(pt_archive_schema_version(a) >= PT_ARCHIVE_TAG_MATCH_VERSION);
+    PT_CHECK(pt_tag_intern_open(a, &ti, &err) == PT_OK);
+    for (i = 0; ti != NULL && i < n; i++)
+        PT_CHECK(pt_tag_intern_id(ti, cases[i].value, "new", &id, &err) == PT_OK);
+    pt_tag_intern_close(ti);
+    PT_CHECK(pt_archive_prepare(a, "SELECT value, text, match_value FROM tags ORDER BY id", &st,
+                                &err) == PT_OK);
+    for (i = 0; i < 2 * n; i++) {
+        PT_CHECK(sqlite3_step(st) == SQLITE_ROW);
+        PT_CHECK_U64(sqlite3_column_int64(st, 0), cases[i % n].value);
+        PT_CHECK_STR((const char *)sqlite3_column_text(st, 1), i < n ? "old" : "new");
+        PT_CHECK_U64(sqlite3_column_int64(st, 2), cases[i % n].key);
+    }
+    PT_CHECK(sqlite3_step(st) == SQLITE_DONE);
+    sqlite3_finalize(st);
+    pt_archive_close(a);
+    unlink(path);
+}
+
+PT_TEST_MAIN(PT_TEST(test_new_archive_has_the_latest_schema), PT_TEST(test_tag_match_key),
              PT_TEST(test_older_archive_is_migrated),
              PT_TEST(test_newer_schema_is_refused_and_untouched), PT_TEST(test_not_an_archive),
              PT_TEST(test_same_bundle_twice_changes_nothing),
