@@ -1,7 +1,10 @@
-/* tool_report.c - `pooltriage report CASE [--xml FILE] [--html FILE] [--db FILE]`:
- * build the case's report model from the archive and render it. */
+/* tool_report.c - `pooltriage report CASE [--xml FILE] [--html FILE] [--db FILE]
+ * [--advisories FILE]`: build the case's report model from the archive and
+ * render it.  --advisories names the team's known-issue advisory file
+ * (schema/advisory.xsd) instead of $POOLTRIAGE_ADVISORIES. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,6 +20,7 @@ typedef struct report_options {
     const char *xml_path;
     const char *html_path;
     const char *db_path;
+    const char *advisories_path;
 } report_options;
 
 /* Returns 0 when argv is a valid report command line. */
@@ -33,6 +37,8 @@ static int report_parse_options(int argc, char **argv, report_options *opt)
             slot = &opt->html_path;
         else if (strcmp(argv[i], "--db") == 0)
             slot = &opt->db_path;
+        else if (strcmp(argv[i], "--advisories") == 0)
+            slot = &opt->advisories_path;
         if (slot != NULL) {
             if (i + 1 >= argc || *slot != NULL || argv[i + 1][0] == '\0') {
                 fprintf(stderr, "pooltriage report: %s needs one file name\n", argv[i]);
@@ -137,6 +143,14 @@ int tool_report(int argc, char **argv)
         goto out;
     if (opt.html_path != NULL && (st = report_check_output(opt.html_path, &err)) != PT_OK)
         goto out;
+    /* The report model reads the advisory file named by the environment
+     * (case_report_drivers.c); the option takes its place for this run. */
+    if (opt.advisories_path != NULL &&
+        setenv("POOLTRIAGE_ADVISORIES", opt.advisories_path, 1) != 0) {
+        st = pt_error_set(&err, PT_ERR_NOMEM, opt.advisories_path, PT_NO_OFFSET,
+                          "cannot pass on the advisory file name: %s", strerror(errno));
+        goto out;
+    }
     st = pt_archive_open(db_path, PT_ARCHIVE_OPEN_EXISTING, &archive, &err);
     if (st != PT_OK)
         goto out;
