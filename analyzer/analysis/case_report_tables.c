@@ -302,7 +302,10 @@ static pt_status source_row(report_ctx *c, sqlite3_stmt *st)
 pt_status rc_sources(report_ctx *c)
 {
     return each_row(c,
-                    "SELECT src.member, src.kind, src.variant, src.size, src.sha256, "
+                    /* The file's own SHA-256 (sha256sum, certutil) where the
+                     * collector recorded it; else the member hash. */
+                    "SELECT src.member, src.kind, src.variant, src.size, "
+                    "coalesce(src.file_sha256, src.sha256), "
                     "b.file_name, b.sha256, src.sample_time, src.partial FROM sources src "
                     "JOIN bundles b ON b.id = src.bundle_id WHERE b.case_id = ?1 "
                     "ORDER BY b.id, src.id",

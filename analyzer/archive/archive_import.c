@@ -1,4 +1,5 @@
 /* archive_import.c - one bundle into the archive, in one transaction. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,6 +33,28 @@ static pt_status covered_read_at(pt_source *src, uint64_t off, void *buf, size_t
     if (rc == PT_OK && off <= cs->covered && off + len > cs->covered)
         cs->covered = off + len;
     return rc;
+}
+
+/* The member's file_sha256 attribute (the file's own SHA-256) as lowercase
+ * hex in out; *present = 0 when the bundle does not give one.  A value that
+ * is not 64 hex digits is refused: the manifest is damaged. */
+static pt_status member_file_sha256(pt_bundle *b, const pt_bundle_member *m, char out[65],
+                                    int *present, pt_error *err)
+{
+    const char *v = pt_bundle_member_attr(m, "file_sha256");
+    size_t k;
+
+    *present = 0;
+    if (v == NULL)
+        return PT_OK;
+    for (k = 0; k < 64 && isxdigit((unsigned char)v[k]); k++)
+        out[k] = (char)tolower((unsigned char)v[k]);
+    if (k != 64 || v[64] != '\0')
+        return pt_error_set(err, PT_ERR_CORRUPT, pt_bundle_path(b), PT_NO_OFFSET,
+                            "member %s: file_sha256 is not a SHA-256 (64 hex digits)", m->name);
+    out[64] = '\0';
+    *present = 1;
+    return PT_OK;
 }
 
 /* Verifies member i whole unless a reader read all of it (see above). */
@@ -96,6 +119,8 @@ static pt_status import_member(pt_import *im, pt_bundle *b, size_t i, int partia
     pt_read_options ro;
     pt_source *src = NULL, wrap;
     covered_source cs;
+    char file_sha[65];
+    int has_file_sha;
     pt_status rc;
 
     memset(&si, 0, sizeof si);
@@ -104,6 +129,10 @@ static pt_status import_member(pt_import *im, pt_bundle *b, size_t i, int partia
     si.size = m->size;
     si.sha256 = m->sha256;
     si.partial = partial;
+    rc = member_file_sha256(b, m, file_sha, &has_file_sha, err);
+    if (rc != PT_OK)
+        return rc;
+    si.file_sha256 = has_file_sha ? file_sha : NULL;
     rc = pt_import_add_source(im, &si, err);
     if (rc != PT_OK)
         return rc;

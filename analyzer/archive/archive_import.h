@@ -68,7 +68,8 @@ typedef struct pt_import_source_info {
     const char *member;
     const char *kind;        /* reader name */
     uint64_t size;
-    const char *sha256;
+    const char *sha256;      /* the member hash (over its chunk index) */
+    const char *file_sha256; /* the file's own SHA-256, lowercase hex, or NULL */
     int partial;
 } pt_import_source_info;
 

@@ -14,7 +14,7 @@
 enum {
     ST_CASE_FIND, ST_CASE_ADD, ST_BUNDLE_FIND, ST_BUNDLE_ADD, ST_SOURCE_ADD, ST_SOURCE_END,
     ST_SAMPLE, ST_COUNTER, ST_MODULE, ST_ALLOC, ST_STACK, ST_TAG_DESC,
-    ST_WARNING, ST_SAMPLE_ROWS, ST_COUNT
+    ST_WARNING, ST_SAMPLE_ROWS, ST_SOURCE_FILE_SHA, ST_COUNT
 };
 
 static const char *const statement_sql[ST_COUNT] = {
@@ -26,6 +26,8 @@ static const char *const statement_sql[ST_COUNT] = {
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [ST_SOURCE_ADD] = "INSERT INTO sources(bundle_id, member, kind, size, sha256, partial) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    /* Prepared on archives of schema 3 on only (see pt_import_begin). */
+    [ST_SOURCE_FILE_SHA] = "UPDATE sources SET file_sha256 = ?2 WHERE id = ?1",
     [ST_SOURCE_END] = "UPDATE sources SET variant = ?2, sample_time = ?3, time_origin = ?4 "
                       "WHERE id = ?1",
     [ST_SAMPLE] = "INSERT INTO samples(case_id, source_id, seq, kind, source_name, variant, "
@@ -373,8 +375,13 @@ pt_status pt_import_begin(pt_archive *a, const char *case_name, pt_import **out,
         import_free(im);
         return rc;
     }
-    for (i = 0; i < ST_COUNT && rc == PT_OK; i++)
+    for (i = 0; i < ST_COUNT && rc == PT_OK; i++) {
+        /* An archive held at an older schema (tests) has no file_sha256. */
+        if (i == ST_SOURCE_FILE_SHA &&
+            pt_archive_schema_version(a) < PT_ARCHIVE_TAG_MATCH_VERSION)
+            continue;
         rc = pt_archive_prepare(a, statement_sql[i], &im->st[i], err);
+    }
     if (rc == PT_OK)
         rc = pt_tag_intern_open(a, &im->tags, err);
     if (rc == PT_OK)
@@ -439,6 +446,13 @@ pt_status pt_import_add_source(pt_import *im, const pt_import_source_info *s, pt
     if (step_done(im, st, "cannot add a source", err) != PT_OK)
         return PT_ERR_DB;
     im->source_id = sqlite3_last_insert_rowid(pt_archive_db(im->a));
+    if (s->file_sha256 != NULL && im->st[ST_SOURCE_FILE_SHA] != NULL) {
+        st = im->st[ST_SOURCE_FILE_SHA];
+        sqlite3_bind_int64(st, 1, im->source_id);
+        sqlite3_bind_text(st, 2, s->file_sha256, -1, SQLITE_STATIC);
+        if (step_done(im, st, "cannot add a source's file hash", err) != PT_OK)
+            return PT_ERR_DB;
+    }
     im->sample_id = 0;
     im->sample_seq = 0;
     im->first_time = 0;

@@ -29,7 +29,8 @@ void pt_tag_intern_close(pt_tag_intern *ti);
  * characters) while they are 0x00 or 0x20. */
 pt_tag pt_tag_match_key(pt_tag tag);
 
-/* Schema version from which tags carry match_value. */
+/* Schema version from which tags carry match_value (and sources
+ * file_sha256): schema/archive/003_tag_match_file_sha256.sql. */
 #define PT_ARCHIVE_TAG_MATCH_VERSION 3
 
 #endif

@@ -1,4 +1,5 @@
--- 003_tag_match.sql - the match key of a tag (tags.match_value).
+-- 003_tag_match_file_sha256.sql - the match key of a tag (tags.match_value)
+-- and the plain SHA-256 of an evidence file (sources.file_sha256).
 --
 -- One tag reaches us in two raw forms: the debugger's !poolused prints an
 -- unprintable tag byte as '.', and the text reader stores 'MPP.' as the C
@@ -21,3 +22,11 @@ UPDATE tags SET match_value = value
              AND ((value >> 8) & 255) = 0 THEN 0x2000 ELSE 0 END)
     | (CASE WHEN ((value >> 24) & 255) IN (0, 32) AND ((value >> 16) & 255) IN (0, 32)
              AND ((value >> 8) & 255) IN (0, 32) AND (value & 255) = 0 THEN 0x20 ELSE 0 END);
+
+-- The member hash in sources.sha256 is the manifest's, a hash over the
+-- member's chunk index (schema/bundle-format.md): no tool an engineer has
+-- computes it.  The collector records the file's own SHA-256, as sha256sum
+-- and certutil print it, as the member attribute file_sha256; it is kept
+-- here (lowercase hex; NULL when the bundle does not give it) and the
+-- report shows it.
+ALTER TABLE sources ADD COLUMN file_sha256 TEXT;
