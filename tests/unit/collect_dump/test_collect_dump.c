@@ -579,6 +579,66 @@ static void test_triage_beside_full_dump(void)
     dumpgen_free(g);
 }
 
+static size_t count_lines(const char *path)
+{
+    size_t len = 0, n = 0, i;
+    char *text = slurp(path, &len);
+    for (i = 0; text != NULL && i < len; i++)
+        n += text[i] == '\n';
+    free(text);
+    return n;
+}
+
+/* The real triage dumps (shared/data/real/dumps/README.md): collected whole
+ * and reduced they export the same driver list, DriverCount modules long,
+ * and their case report gives no verdict. */
+static void real_triage(const char *file, size_t driver_count, const char *module_line)
+{
+    char path[4096], a[600], b[600], db_whole[600], db_reduced[600];
+    size_t len = 0;
+    char *text;
+    pt_report r;
+
+    snprintf(path, sizeof path, "%s", pt_test_path("PT_REAL_DATA", file));
+    collect_import_export(path, "real-whole", 0, db_whole, sizeof db_whole);
+    collect_import_export(path, "real-reduced", 1, db_reduced, sizeof db_reduced);
+    csv_path(a, sizeof a, "real-whole", "modules");
+    csv_path(b, sizeof b, "real-reduced", "modules");
+    check_same_file(a, b);
+    PT_CHECK_U64(count_lines(b), driver_count + 1);
+    text = slurp(b, &len);
+    PT_CHECK(text != NULL);
+    if (text != NULL && module_line != NULL)
+        PT_CHECK(strstr(text, module_line) != NULL);
+    free(text);
+    csv_path(a, sizeof a, "real-whole", "tags");
+    csv_path(b, sizeof b, "real-reduced", "tags");
+    check_same_file(a, b);
+    PT_CHECK_U64(count_lines(b), 1);
+    /* the report of the case (collect_import_export names it "C") */
+    {
+        pt_archive *ar = NULL;
+        pt_error err;
+        pt_report_init(&r);
+        PT_CHECK_U64(pt_archive_open(db_reduced, PT_ARCHIVE_OPEN_EXISTING, &ar, &err), PT_OK);
+        if (ar != NULL) {
+            PT_CHECK_U64(pt_case_build_report(ar, "C", &r, &err), PT_OK);
+            pt_archive_close(ar);
+        }
+        PT_CHECK(r.summary != NULL && strncmp(r.summary, "No verdict: this case holds only 1 "
+                                                         "triage (small memory) dump", 60) == 0);
+        PT_CHECK_U64(r.module_count, driver_count);
+        pt_report_free(&r);
+    }
+}
+
+static void test_real_triage_dumps(void)
+{
+    /* amdppm.sys: driver-list entry 143, base 0xFFFFF8048B580000, size 0x3B000 */
+    real_triage("dumps/triage_x64.dmp", 151, ",0xfffff8048b580000,241664,");
+    real_triage("dumps/triage_arm64.dmp", 245, NULL);
+}
+
 int main(void)
 {
     static const pt_test_case cases[] = {
@@ -586,6 +646,7 @@ int main(void)
         PT_TEST(test_bitmap_16g_whole_and_reduced),
         PT_TEST(test_triage_report),
         PT_TEST(test_triage_beside_full_dump),
+        PT_TEST(test_real_triage_dumps),
     };
     if (setup_tools() != 0)
         return 2;
