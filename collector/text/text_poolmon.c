@@ -480,8 +480,7 @@ static pt_status poolmon_read(pt_source *src, const pt_read_options *opt,
     pt_source *view = NULL;
     pm_state st;
     char *clean = NULL;
-    const char *raw;
-    size_t raw_len;
+    size_t n;
     pt_status rc;
     int r;
 
@@ -497,8 +496,7 @@ static pt_status poolmon_read(pt_source *src, const pt_read_options *opt,
         rc = pt_error_set(err, PT_ERR_NOMEM, st.name, PT_NO_OFFSET, "out of memory");
         goto out;
     }
-    while ((r = pt_line_reader_next(&lr, &raw, &raw_len, err)) == 1) {
-        size_t n = text_clean_line(raw, raw_len, clean);
+    while ((r = text_line_next_clean(&lr, clean, &n, err)) == 1) {
         st.line_off = lr.line_off;
         st.line_no = lr.line_no;
         rc = pm_line(&st, clean, n);

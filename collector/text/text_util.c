@@ -423,6 +423,34 @@ void text_lines_close(pt_line_reader *lr, pt_source *src, pt_source *view)
         pt_source_close(view);
 }
 
+int text_line_next_clean(pt_line_reader *lr, char *out, size_t *len, pt_error *err)
+{
+    const char *raw = lr->buf + lr->buf_pos, *nl;
+    size_t avail = lr->buf_len - lr->buf_pos, n;
+    int r;
+
+    nl = avail != 0 ? memchr(raw, '\n', avail) : NULL;
+    if (nl == NULL) {
+        /* The line runs past the buffer (or the buffer is used up): the
+         * line reader refills it and joins the pieces. */
+        r = pt_line_reader_next(lr, &raw, &n, err);
+        if (r == 1)
+            *len = text_clean_line(raw, n, out);
+        return r;
+    }
+    lr->line_off = lr->pos - avail;
+    n = (size_t)(nl - raw);
+    lr->buf_pos += n + 1;
+    /* As pt_line_reader_next: cut at PT_MAX_LINE, then drop trailing CRs. */
+    if (n > PT_MAX_LINE)
+        n = PT_MAX_LINE;
+    while (n > 0 && raw[n - 1] == '\r')
+        n--;
+    lr->line_no++;
+    *len = text_clean_line(raw, n, out);
+    return 1;
+}
+
 /* ---- "Debug session time:" ---- */
 
 int text_parse_debug_session_time(const char *line, pt_filetime *time)

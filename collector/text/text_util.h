@@ -71,6 +71,15 @@ pt_status text_lines_open(pt_source *src, pt_line_reader *lr, pt_source **view,
                           pt_error *err);
 void text_lines_close(pt_line_reader *lr, pt_source *src, pt_source *view);
 
+/* The next line of lr, cleaned as text_clean_line does, into out (capacity
+ * TEXT_LINE_MAX + 1): the same result, line_off and line_no as
+ * pt_line_reader_next followed by text_clean_line, but a line that lies
+ * whole in the reader's buffer is found with memchr and cleaned straight
+ * from there (no byte loop, no second copy): the poolmon reader of a long
+ * series reads millions of lines.  Returns 1 and *len, 0 at the end, -1 on
+ * error. */
+int text_line_next_clean(pt_line_reader *lr, char *out, size_t *len, pt_error *err);
+
 /* The time a sample gets when its file does not say: the command line's,
  * else the file's modification time, else unknown. */
 void text_default_time(const pt_read_options *opt, pt_filetime *time,
