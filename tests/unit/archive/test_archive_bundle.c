@@ -297,6 +297,72 @@ static void test_bad_bundles_leave_the_archive_as_it_was(void)
     unlink(db);
 }
 
+/* Members are verified by being read: the import no longer hashes each one
+ * whole first.  A member no reader reads (a kind without a reader) is
+ * verified whole after the fact: a flipped byte in it fails the import,
+ * with the archive unchanged, though the member before it loaded. */
+static void test_unread_member_is_still_verified(void)
+{
+    char db[4096], good[4096], bad[4096], f1[4096], notes[4096];
+    const char *kinds[2] = {"poolused", "field-notes"};
+    const char *files[2];
+    pt_archive *a = NULL;
+    pt_import_result res;
+    pt_error err;
+    unsigned char *before, *data;
+    size_t len, blen, off, last = 0;
+    FILE *f;
+    int i;
+
+    files[0] = real_file("seed/ws2012r2-livekd-poolused-t5-2.txt", f1, sizeof f1);
+    fixture_path("field-notes.txt", notes, sizeof notes);
+    files[1] = notes;
+    f = fopen(notes, "wb");
+    PT_CHECK(f != NULL);
+    if (f == NULL)
+        return;
+    for (i = 0; i < 2000; i++)
+        fprintf(f, "note %d: the customer rebooted the server at 23:%02d\n", i, i % 60);
+    fclose(f);
+    fixture_path("unread-good.ptb", good, sizeof good);
+    fixture_path("unread-bad.ptb", bad, sizeof bad);
+    fixture_path("unread.db", db, sizeof db);
+    unlink(db);
+    PT_CHECK(write_bundle(good, files, kinds, 2, &err) == PT_OK);
+    PT_CHECK(pt_archive_open(db, PT_ARCHIVE_CREATE, &a, &err) == PT_OK);
+    if (a == NULL)
+        return;
+    pt_archive_close(a);
+    before = fixture_slurp(db, &len);
+
+    /* The last DATA record is the notes member's (members are written in order). */
+    data = fixture_slurp(good, &blen);
+    for (off = 0; data != NULL && off + 64 < blen; off++)
+        if (memcmp(data + off, "\x1f\x8b\x08\x04", 4) == 0 && data[off + 16] == 3)
+            last = off;
+    free(data);
+    PT_CHECK(last != 0);
+    PT_CHECK(copy_damaged(good, bad, last + 60, 0));
+    PT_CHECK(pt_archive_open(db, PT_ARCHIVE_OPEN_EXISTING, &a, &err) == PT_OK);
+    PT_CHECK(a != NULL && import(a, bad, 0, &res, &err) != PT_OK);
+    PT_CHECK(strstr(err.message, "field-notes.txt") != NULL);
+    PT_CHECK(strstr(err.message, "archive unchanged") != NULL);
+    pt_archive_close(a);
+    PT_CHECK(fixture_same(db, before, len));
+
+    /* Undamaged, it is kept as a source and the poolused member loads. */
+    PT_CHECK(pt_archive_open(db, PT_ARCHIVE_OPEN_EXISTING, &a, &err) == PT_OK);
+    PT_CHECK(a != NULL && import(a, good, 0, &res, &err) == PT_OK);
+    PT_CHECK_U64(res.counts.sources, 2);
+    PT_CHECK_U64(res.counts.tag_rows, 10);
+    pt_archive_close(a);
+    free(before);
+    unlink(notes);
+    unlink(bad);
+    unlink(good);
+    unlink(db);
+}
+
 static void test_partial_bundle(void)
 {
     char db[4096], good[4096], cut[4096], f1[4096], f2[4096];
@@ -340,7 +406,7 @@ int main(void)
         PT_TEST(test_seed_2012r2_imports_with_the_readme_values),
         PT_TEST(test_seed_2003_imports_with_the_readme_values),
         PT_TEST(test_bad_bundles_leave_the_archive_as_it_was),
-        PT_TEST(test_partial_bundle),
+        PT_TEST(test_unread_member_is_still_verified), PT_TEST(test_partial_bundle),
     };
     const char *real = getenv("PT_REAL_DATA");
     snprintf(real_dir, sizeof real_dir, "%s", real != NULL ? real : "../shared/data/real");
