@@ -1,8 +1,11 @@
 /* bundle_member.c - a member as a random-access pt_source: reads inflate
  * only the chunks they touch, and every chunk inflated is checked against
- * its SHA-256 in the index, whose hash the manifest holds. */
+ * its SHA-256 in the index, whose hash the manifest holds.  Chunks are
+ * independent: when reads go through a member in order, a second thread
+ * inflates and checks the next chunk while the reader parses this one. */
 #include "bundle_internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +130,35 @@ typedef struct chunk_cache {
     uint64_t used;      /* for least-recently-used replacement */
 } chunk_cache;
 
+/* Chunks ahead of an in-order read, inflated and checked by a worker
+ * thread.  The reader queues the next AHEAD_SLOTS chunks after each miss;
+ * the worker loads the farthest queued one, and the reader loads a queued
+ * chunk it reaches first itself, so both cores inflate.  Slot states
+ * change under lock; a LOADING slot's data is the worker's, any other's
+ * the reader's.  Only bundles reading their own file use it: pread is
+ * safe from two threads, a caller's source may not be. */
+#define AHEAD_SLOTS 4
+
+enum { AHEAD_FREE, AHEAD_QUEUED, AHEAD_LOADING, AHEAD_DONE };
+
+typedef struct ahead_slot {
+    size_t chunk;
+    int state;
+    uint8_t *data;      /* max_len bytes, swapped into the cache when taken */
+    pt_status status;
+    pt_error err;
+} ahead_slot;
+
+typedef struct read_ahead {
+    pthread_t thread;
+    int started, failed;  /* failed: no thread could be made; read in line */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int quit;
+    ahead_slot slot[AHEAD_SLOTS];
+    uint8_t *comp;      /* the worker's compressed record buffer */
+} read_ahead;
+
 typedef struct member_impl {
     pt_bundle *b;
     size_t member;
@@ -136,11 +168,14 @@ typedef struct member_impl {
     uint32_t max_len;   /* the longest chunk: the size of each cache buffer */
     chunk_cache cache[CACHE_SLOTS];
     uint64_t tick;
+    size_t last_miss;   /* the chunk the last cache miss loaded */
+    read_ahead ahead;
 } member_impl;
 
-/* Reads, inflates and checks one DATA or ZERO chunk into out. */
-static pt_status load_chunk(pt_source *src, const bundle_chunk *c, uint8_t *out,
-                            pt_error *err)
+/* Reads, inflates and checks one DATA or ZERO chunk into out, through
+ * comp (room for the longest chunk's record). */
+static pt_status load_chunk_with(pt_source *src, const bundle_chunk *c, uint8_t *comp,
+                                 uint8_t *out, pt_error *err)
 {
     member_impl *mi = src->impl;
     pt_bundle *b = mi->b;
@@ -157,18 +192,18 @@ static pt_status load_chunk(pt_source *src, const bundle_chunk *c, uint8_t *out,
         rec.offset != c->member_offset || rec.ulen != c->length)
         return pt_error_set(err, PT_ERR_CORRUPT, b->path, c->file_offset,
                             "member %s: chunk record does not match its index entry", name);
-    st = pt_source_read(b->src, c->file_offset + BUNDLE_REC_HEAD, mi->comp,
+    st = pt_source_read(b->src, c->file_offset + BUNDLE_REC_HEAD, comp,
                         (size_t)rec.clen + BUNDLE_REC_TAIL, err);
     if (st != PT_OK)
         return st;
     snprintf(what, sizeof what, "chunk at member offset %llu",
              (unsigned long long)c->member_offset);
-    st = bundle_inflate(b->path, c->file_offset, what, mi->comp, rec.clen, out, c->length, err);
+    st = bundle_inflate(b->path, c->file_offset, what, comp, rec.clen, out, c->length, err);
     if (st != PT_OK) {
         pt_error_prefix(err, "member %s", name);
         return st;
     }
-    tail = mi->comp + rec.clen;
+    tail = comp + rec.clen;
     pt_sha256_buffer(out, c->length, sha);
     if (memcmp(sha, c->sha, PT_SHA256_LEN) != 0 ||
         pt_le32(tail) != (uint32_t)crc32(0L, out, c->length) || pt_le32(tail + 4) != c->length)
@@ -177,6 +212,181 @@ static pt_status load_chunk(pt_source *src, const bundle_chunk *c, uint8_t *out,
                             "SHA-256 (tampered or damaged)",
                             name, (unsigned long long)c->member_offset);
     return PT_OK;
+}
+
+static pt_status load_chunk(pt_source *src, const bundle_chunk *c, uint8_t *out,
+                            pt_error *err)
+{
+    member_impl *mi = src->impl;
+    return load_chunk_with(src, c, mi->comp, out, err);
+}
+
+/* The queued slot with the farthest chunk, or NULL. */
+static ahead_slot *farthest_queued(read_ahead *ra)
+{
+    ahead_slot *best = NULL;
+    size_t k;
+    for (k = 0; k < AHEAD_SLOTS; k++)
+        if (ra->slot[k].state == AHEAD_QUEUED && (best == NULL || ra->slot[k].chunk > best->chunk))
+            best = &ra->slot[k];
+    return best;
+}
+
+static void *read_ahead_main(void *arg)
+{
+    pt_source *src = arg;
+    member_impl *mi = src->impl;
+    read_ahead *ra = &mi->ahead;
+
+    pthread_mutex_lock(&ra->lock);
+    for (;;) {
+        ahead_slot *sl;
+        pt_error err;
+        pt_status st;
+        while (!ra->quit && (sl = farthest_queued(ra)) == NULL)
+            pthread_cond_wait(&ra->cond, &ra->lock);
+        if (ra->quit)
+            break;
+        sl->state = AHEAD_LOADING;
+        pthread_mutex_unlock(&ra->lock);
+        pt_error_clear(&err);
+        st = load_chunk_with(src, &mi->chunks[sl->chunk], ra->comp, sl->data, &err);
+        pthread_mutex_lock(&ra->lock);
+        sl->status = st;
+        sl->err = err;
+        sl->state = AHEAD_DONE;
+        pthread_cond_broadcast(&ra->cond);
+    }
+    pthread_mutex_unlock(&ra->lock);
+    return NULL;
+}
+
+static int read_ahead_start(pt_source *src)
+{
+    member_impl *mi = src->impl;
+    read_ahead *ra = &mi->ahead;
+
+    ra->comp = malloc((size_t)BUNDLE_COMPRESSED_MAX(mi->max_len) + BUNDLE_REC_TAIL);
+    if (ra->comp == NULL)
+        return -1;
+    if (pthread_mutex_init(&ra->lock, NULL) != 0)
+        return -1;
+    if (pthread_cond_init(&ra->cond, NULL) != 0) {
+        pthread_mutex_destroy(&ra->lock);
+        return -1;
+    }
+    if (pthread_create(&ra->thread, NULL, read_ahead_main, src) != 0) {
+        pthread_cond_destroy(&ra->cond);
+        pthread_mutex_destroy(&ra->lock);
+        return -1;
+    }
+    ra->started = 1;
+    return 0;
+}
+
+static int in_cache(const member_impl *mi, size_t ci)
+{
+    size_t k;
+    for (k = 0; k < CACHE_SLOTS; k++)
+        if (mi->cache[k].chunk == ci)
+            return 1;
+    return 0;
+}
+
+/* Queues the data chunks after ci that are not cached or queued yet, and
+ * drops what an in-order read has passed. */
+static void read_ahead_request(pt_source *src, size_t ci)
+{
+    member_impl *mi = src->impl;
+    read_ahead *ra = &mi->ahead;
+    size_t j, k;
+
+    if (ra->failed || !mi->b->owns_src)
+        return;
+    if (!ra->started && read_ahead_start(src) != 0) {
+        ra->failed = 1;
+        return;
+    }
+    pthread_mutex_lock(&ra->lock);
+    for (k = 0; k < AHEAD_SLOTS; k++)
+        if (ra->slot[k].state != AHEAD_LOADING && ra->slot[k].chunk <= ci)
+            ra->slot[k].state = AHEAD_FREE;
+    for (j = ci + 1; j <= ci + AHEAD_SLOTS && j < mi->count; j++) {
+        ahead_slot *free_slot = NULL;
+        int queued = 0;
+        if (mi->chunks[j].type != BUNDLE_REC_DATA || in_cache(mi, j))
+            continue;
+        for (k = 0; k < AHEAD_SLOTS; k++) {
+            queued |= ra->slot[k].state != AHEAD_FREE && ra->slot[k].chunk == j;
+            if (ra->slot[k].state == AHEAD_FREE && free_slot == NULL)
+                free_slot = &ra->slot[k];
+        }
+        if (queued)
+            continue;
+        if (free_slot == NULL)
+            break;
+        if (free_slot->data == NULL && (free_slot->data = malloc(mi->max_len)) == NULL)
+            break;
+        free_slot->chunk = j;
+        free_slot->state = AHEAD_QUEUED;
+    }
+    pthread_cond_broadcast(&ra->cond);
+    pthread_mutex_unlock(&ra->lock);
+}
+
+/* Chunk ci from the worker, if it has it or is loading it (the buffer is
+ * swapped with *data): returns 1 with *st (and err on failure), or 0 when
+ * the reader is to load it (a queued chunk is taken back from the worker). */
+static int read_ahead_take(member_impl *mi, size_t ci, uint8_t **data, pt_status *st,
+                           pt_error *err)
+{
+    read_ahead *ra = &mi->ahead;
+    ahead_slot *sl = NULL;
+    uint8_t *spare;
+    size_t k;
+
+    if (!ra->started)
+        return 0;
+    pthread_mutex_lock(&ra->lock);
+    for (k = 0; k < AHEAD_SLOTS; k++)
+        if (ra->slot[k].state != AHEAD_FREE && ra->slot[k].chunk == ci)
+            sl = &ra->slot[k];
+    if (sl == NULL || sl->state == AHEAD_QUEUED) {
+        if (sl != NULL)
+            sl->state = AHEAD_FREE;
+        pthread_mutex_unlock(&ra->lock);
+        return 0;
+    }
+    while (sl->state == AHEAD_LOADING)
+        pthread_cond_wait(&ra->cond, &ra->lock);
+    sl->state = AHEAD_FREE;
+    pthread_mutex_unlock(&ra->lock);
+    *st = sl->status;
+    if (*st != PT_OK) {
+        *err = sl->err;
+        return 1;
+    }
+    spare = *data;
+    *data = sl->data;
+    sl->data = spare;
+    return 1;
+}
+
+static void read_ahead_stop(read_ahead *ra)
+{
+    size_t k;
+    if (ra->started) {
+        pthread_mutex_lock(&ra->lock);
+        ra->quit = 1;
+        pthread_cond_broadcast(&ra->cond);
+        pthread_mutex_unlock(&ra->lock);
+        pthread_join(ra->thread, NULL);
+        pthread_cond_destroy(&ra->cond);
+        pthread_mutex_destroy(&ra->lock);
+    }
+    for (k = 0; k < AHEAD_SLOTS; k++)
+        free(ra->slot[k].data);
+    free(ra->comp);
 }
 
 /* The chunk covering off, or SIZE_MAX when off falls in a hole. */
@@ -215,13 +425,21 @@ static pt_status cached_chunk(pt_source *src, size_t ci, const uint8_t **data, p
             victim = &mi->cache[k];
     }
     victim->chunk = SIZE_MAX;
-    if (victim->data == NULL && (victim->data = malloc(mi->max_len)) == NULL)
-        return pt_error_set(err, PT_ERR_NOMEM, mi->b->path, PT_NO_OFFSET, "out of memory");
-    if ((st = load_chunk(src, &mi->chunks[ci], victim->data, err)) != PT_OK)
+    if (!read_ahead_take(mi, ci, &victim->data, &st, err)) {
+        if (victim->data == NULL && (victim->data = malloc(mi->max_len)) == NULL)
+            return pt_error_set(err, PT_ERR_NOMEM, mi->b->path, PT_NO_OFFSET,
+                                "out of memory");
+        st = load_chunk(src, &mi->chunks[ci], victim->data, err);
+    }
+    if (st != PT_OK)
         return st;
     victim->chunk = ci;
     victim->used = ++mi->tick;
     *data = victim->data;
+    /* Two misses in a row on consecutive chunks: an in-order read. */
+    if (mi->last_miss != SIZE_MAX && ci == mi->last_miss + 1)
+        read_ahead_request(src, ci);
+    mi->last_miss = ci;
     return PT_OK;
 }
 
@@ -271,6 +489,7 @@ static void member_close(pt_source *src)
     size_t k;
     if (mi == NULL)
         return;
+    read_ahead_stop(&mi->ahead);
     for (k = 0; k < CACHE_SLOTS; k++)
         free(mi->cache[k].data);
     free(mi->comp);
@@ -316,6 +535,7 @@ pt_status pt_bundle_open_member(pt_bundle *b, size_t i, pt_source **out, pt_erro
     }
     for (k = 0; k < CACHE_SLOTS; k++)
         mi->cache[k].chunk = SIZE_MAX;
+    mi->last_miss = SIZE_MAX;
     *out = src;
     return PT_OK;
 fail:
