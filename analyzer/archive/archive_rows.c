@@ -21,6 +21,8 @@ typedef struct queued_row {
 struct pt_row_batch {
     pt_archive *a;
     sqlite3_stmt *one, *many;
+    sqlite3_stmt *rest;          /* for the last rows of a sample: rest_rows rows */
+    size_t rest_rows;
     queued_row rows[ROW_BATCH];
     size_t count;
     char *text;                  /* strings of the queued rows */
@@ -138,6 +140,21 @@ pt_status pt_row_batch_flush(pt_row_batch *b, pt_error *err)
         for (i = 0; i < b->count; i++)
             bind_row(b->many, (int)(i * ROW_COLUMNS), b, &b->rows[i]);
         rc = run(b, b->many, b->count, err);
+    } else if (b->count > 1) {
+        /* A sample's last rows in one statement too; samples of one source
+         * mostly have the same number of rows, so it is seldom prepared. */
+        if (b->rest_rows != b->count) {
+            sqlite3_finalize(b->rest);
+            b->rest = NULL;
+            b->rest_rows = 0;
+            rc = prepare_insert(b->a, b->count, &b->rest, err);
+            if (rc == PT_OK)
+                b->rest_rows = b->count;
+        }
+        for (i = 0; i < b->count && rc == PT_OK; i++)
+            bind_row(b->rest, (int)(i * ROW_COLUMNS), b, &b->rows[i]);
+        if (rc == PT_OK)
+            rc = run(b, b->rest, b->count, err);
     } else {
         for (i = 0; i < b->count && rc == PT_OK; i++) {
             bind_row(b->one, 0, b, &b->rows[i]);
@@ -188,6 +205,7 @@ void pt_row_batch_close(pt_row_batch *b)
         return;
     sqlite3_finalize(b->one);
     sqlite3_finalize(b->many);
+    sqlite3_finalize(b->rest);
     free(b->text);
     free(b);
 }
