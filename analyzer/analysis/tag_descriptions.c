@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "archive_tags.h"
 #include "tag_descriptions.h"
 
 /* A tag file has some thousands of lines; a case holding more than this
@@ -73,10 +74,16 @@ const pt_desc_entry *pt_desc_table_find(const pt_desc_table *t, pt_tag tag)
     char text[PT_TAG_TEXT_MAX];
     size_t i;
 
+    pt_tag key = pt_tag_match_key(tag);
+
     for (i = 0; i < t->count; i++)
         if (!t->entries[i].wildcard && t->entries[i].tag == tag)
             return &t->entries[i];
-    pt_tag_format(tag, text);
+    /* The same tag shown another way ('MPP.' from !poolused for 'MPP '). */
+    for (i = 0; i < t->count; i++)
+        if (!t->entries[i].wildcard && pt_tag_match_key(t->entries[i].tag) == key)
+            return &t->entries[i];
+    pt_tag_format(key, text);
     for (i = 0; i < t->count; i++)
         if (t->entries[i].wildcard && pt_tag_pattern_match(t->entries[i].pattern, text))
             return &t->entries[i];

@@ -22,8 +22,9 @@ typedef struct pt_desc_table {
 } pt_desc_table;
 
 pt_status pt_desc_table_load(pt_archive *a, int64_t case_id, pt_desc_table *t, pt_error *err);
-/* The entry for a tag: an exact pattern first, else the first wildcard
- * pattern that matches; NULL when none. */
+/* The entry for a tag: an exact pattern first, else one of the same match
+ * key (pt_tag_match_key: 'MPP.' finds "MPP"), else the first wildcard
+ * pattern that matches the key's text; NULL when none. */
 const pt_desc_entry *pt_desc_table_find(const pt_desc_table *t, pt_tag tag);
 void pt_desc_table_free(pt_desc_table *t);
 
