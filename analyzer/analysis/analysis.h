@@ -51,7 +51,8 @@ typedef struct pt_trend {
     double growth_bytes_per_hour; /* 0 when fewer than 2 timed samples */
     double persistence;         /* share of intervals that grew, 0..1 */
     unsigned intervals;
-    double share;               /* of the pool's tagged bytes at the last sample */
+    double share;               /* of its pool's tagged bytes in the tag's latest sample
+                                   (the !poolused TOTAL where it lists the top tags only) */
     const char *verdict;
     int verdict_class;          /* 3 leaking, 2 growing, 1 large, 0 stable */
     double score;
