@@ -120,10 +120,18 @@ static pt_status load_allocations(report_ctx *c, etl_trace *t)
         return rc_nomem(c);
     }
     while (n < want && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        pt_allocation *a = &t->allocs[n++];
+        pt_allocation *a = &t->allocs[n];
         int64_t pool = sqlite3_column_int64(st, 1);
+        if (pool < PT_POOL_NONPAGED || pool > PT_POOL_SESSION_PAGED) {
+            sqlite3_finalize(st);
+            return pt_error_set(c->err, PT_ERR_CORRUPT, pt_archive_path(c->a), PT_NO_OFFSET,
+                                "trace %s (sample %" PRId64 "): allocation %lu has pool type "
+                                "%" PRId64 ", which is none of the four",
+                                t->name, t->sample_id, (unsigned long)n, pool);
+        }
+        n++;
         a->tag = (pt_tag)sqlite3_column_int64(st, 0);
-        a->pool = pool >= 0 && pool <= 3 ? (pt_pool)pool : (pt_pool)0;
+        a->pool = (pt_pool)pool;
         a->size = (uint64_t)sqlite3_column_int64(st, 2);
         a->freed = sqlite3_column_int64(st, 3) != 0;
         a->stack_id = (uint64_t)sqlite3_column_int64(st, 4);

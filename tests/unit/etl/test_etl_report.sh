@@ -4,13 +4,13 @@
 # generator's ground truth; and the real traces of shared/data/real/etl,
 # which hold no pool events.
 #
-#   test_etl_report.sh ETLGEN COLLECT POOLTRIAGE XMLLINT SCHEMA_XSD
+#   test_etl_report.sh ETLGEN COLLECT POOLTRIAGE XMLLINT SCHEMA_XSD [SQLITE3]
 #
 # Runs in a fresh scratch directory under $PT_BUILD_DIR (or /tmp); prints
 # "N passed, N failed" like the C tests and exits non-zero on a failure.
 set -u
 
-ETLGEN=$1 COLLECT=$2 PT=$3 XMLLINT=$4 XSD=$5
+ETLGEN=$1 COLLECT=$2 PT=$3 XMLLINT=$4 XSD=$5 SQLITE=${6:-sqlite3}
 REAL=${PT_REAL_DATA:?PT_REAL_DATA is not set}
 TMP=$(mktemp -d "${PT_BUILD_DIR:-/tmp}/test_etl_report.XXXXXX") || exit 1
 passed=0 failed=0
@@ -81,6 +81,29 @@ generated_leak() {
   check "HTML shows the leaked stack" 1 "$(grep -c '<section id="stacks">' "$d/r.html")"
 }
 
+# ---- a damaged archive: clear errors, no report ----
+# The archive is edited by hand with the sqlite3 shell.
+damaged_archive() {
+  local d=$TMP/gen
+  [ -f "$d/case.db" ] || return
+  cp "$d/case.db" "$d/depth.db"
+  run "$SQLITE" "$d/depth.db" "UPDATE stacks SET depth = depth + 1" || return
+  if "$PT" report leak --db "$d/depth.db" --xml "$d/bad.xml" > "$TMP/step.out" 2>&1; then
+    check "stack depth beyond its frames: report fails" nonzero 0
+  else
+    check "stack depth beyond its frames: message" 1 \
+      "$(grep -c 'stack [0-9]* has depth [0-9]* but [0-9]* bytes of frames' "$TMP/step.out")"
+  fi
+  cp "$d/case.db" "$d/pool.db"
+  run "$SQLITE" "$d/pool.db" "UPDATE allocations SET pool = 7 WHERE rowid = (SELECT max(rowid) FROM allocations)" || return
+  if "$PT" report leak --db "$d/pool.db" --xml "$d/bad.xml" > "$TMP/step.out" 2>&1; then
+    check "allocation with pool type 7: report fails" nonzero 0
+  else
+    check "allocation with pool type 7: message" 1 \
+      "$(grep -c 'has pool type 7, which is none of the four' "$TMP/step.out")"
+  fi
+}
+
 # ---- a few leaks the series alone does not call leaking ----
 # x86, 2 CPUs, uncompressed, stack keys: 10 leaked allocations of 4 KiB
 # (less than the 64 KiB a "leaking" verdict needs).
@@ -130,6 +153,7 @@ real_traces() {
 }
 
 generated_leak
+damaged_archive
 generated_few
 real_traces
 echo "$passed passed, $failed failed"
