@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "archive_tags.h"
 #include "case_report_internal.h"
 
 pt_status rc_nomem(report_ctx *c)
@@ -88,10 +89,12 @@ static void describe_suspect(report_ctx *c, pt_report_suspect *s, const pt_trend
         s->description_origin = rc_printf(c, "%s, line %llu", e->origin != NULL ? e->origin : "tag file",
                                           (unsigned long long)e->line);
     }
-    /* The source's own description (the !poolused text) when no tag file has one. */
+    /* The source's own description (the !poolused text) when no tag file has
+     * one; the table's rows have raw tags, the trend the match key. */
     for (i = 0; s->description == NULL && i < c->r->tag_count; i++) {
         const pt_report_tag *rt = &c->r->tags[i];
-        if (rt->tag == t->tag && rt->pool == t->pool && rt->description != NULL) {
+        if (pt_tag_match_key(rt->tag) == t->tag && rt->pool == t->pool &&
+            rt->description != NULL) {
             s->description = rt->description;
             s->description_origin = rt->description_origin;
         }
