@@ -11,6 +11,7 @@
 typedef struct tag_slot {
     int64_t id;          /* 0 = empty */
     pt_tag value;
+    uint32_t len;        /* of text */
     char text[TAG_TEXT_MAX + 1];
 } tag_slot;
 
@@ -22,11 +23,15 @@ struct pt_tag_intern {
     size_t cap, used;    /* cap is a power of two */
 };
 
-static uint64_t tag_hash(pt_tag value, const char *text)
+/* FNV-1a over the value and at most TAG_TEXT_MAX bytes of text; *len is
+ * the length hashed (the key's text is the text cut there). */
+static uint64_t tag_hash(pt_tag value, const char *text, size_t *len)
 {
     uint64_t h = 1469598103934665603ull ^ value;
-    for (; *text != '\0'; text++)
-        h = (h ^ (uint8_t)*text) * 1099511628211ull;
+    size_t n;
+    for (n = 0; n < TAG_TEXT_MAX && text[n] != '\0'; n++)
+        h = (h ^ (uint8_t)text[n]) * 1099511628211ull;
+    *len = n;
     return h ^ (h >> 29);
 }
 
@@ -74,10 +79,10 @@ static pt_status grow(pt_tag_intern *ti, pt_error *err)
         return pt_error_set(err, PT_ERR_NOMEM, NULL, PT_NO_OFFSET, "out of memory");
     for (i = 0; i < ti->cap; i++) {
         tag_slot *s = &ti->slots[i];
-        size_t j;
+        size_t j, len;
         if (s->id == 0)
             continue;
-        j = (size_t)tag_hash(s->value, s->text) & (new_cap - 1);
+        j = (size_t)tag_hash(s->value, s->text, &len) & (new_cap - 1);
         while (slots[j].id != 0)
             j = (j + 1) & (new_cap - 1);
         slots[j] = *s;
@@ -126,22 +131,25 @@ pt_status pt_tag_intern_id(pt_tag_intern *ti, pt_tag tag, const char *text, int6
 
     if (text == NULL || text[0] == '\0')
         text = pt_tag_format(tag, own);
-    len = strnlen(text, TAG_TEXT_MAX);
-    memcpy(key, text, len);
-    key[len] = '\0';
-    j = (size_t)tag_hash(tag, key) & (ti->cap - 1);
+    /* One pass over the text: hash and length; the cached slot is compared
+     * by length and bytes (this runs for every tag row of an import). */
+    j = (size_t)tag_hash(tag, text, &len) & (ti->cap - 1);
     while (ti->slots[j].id != 0) {
-        if (ti->slots[j].value == tag && strcmp(ti->slots[j].text, key) == 0) {
-            *id = ti->slots[j].id;
+        const tag_slot *s = &ti->slots[j];
+        if (s->value == tag && s->len == len && memcmp(s->text, text, len) == 0) {
+            *id = s->id;
             return PT_OK;
         }
         j = (j + 1) & (ti->cap - 1);
     }
+    memcpy(key, text, len);
+    key[len] = '\0';
     rc = lookup_or_insert(ti, tag, key, id, err);
     if (rc != PT_OK)
         return rc;
     ti->slots[j].id = *id;
     ti->slots[j].value = tag;
+    ti->slots[j].len = (uint32_t)len;
     memcpy(ti->slots[j].text, key, sizeof key);
     if (++ti->used * 2 > ti->cap)
         return grow(ti, err);
