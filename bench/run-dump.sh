@@ -7,7 +7,10 @@
 #     with --dump-reduce by pooltriage-collect: wall time of the whole
 #     command into a fresh archive, and its ratio to that pread;
 #  3. collecting the whole 16 GiB dumps with pooltriage-collect against
-#     `pigz -1 -c DUMP > /dev/null` over the same file.
+#     `pigz -1 -c DUMP > /dev/null` over the same file (sparse: collect
+#     skips the holes, pigz compresses them as zeros);
+#  4. the same over a dense dump file of PT_BENCH_DENSE_GIB GiB (default 2,
+#     0 to skip) whose pages hold data.
 #
 #   bench/run-dump.sh [BUILD_DIR] [WORK_DIR]
 #
@@ -84,4 +87,29 @@ for kind in full bitmap; do
     rm -f "$f" "$work/whole.ptb" "$work/reduced.ptb" "$work/bench.db"
   done
 done
+
+# 4. A dump whose pages hold data (not holes): the header of a generated
+# dump, then the build's own binaries over and over (code and data, like a
+# kernel's memory) with one MiB in four left zero, DENSE_GIB GiB in all.
+# Only collect reads it (it is recognized by its header), so the rest need
+# not be a consistent dump.
+dense_gib=${PT_BENCH_DENSE_GIB:-2}
+if [ "$dense_gib" -gt 0 ] && command -v pigz >/dev/null 2>&1; then
+  dense=$work/dense.dmp
+  blob=$work/blob
+  "$gen" -k full "$work/head.dmp"
+  head -c 1048576 "$work/head.dmp" > "$dense"
+  cat "$pooltriage" "$collect" "$bench" "$gen" > "$blob"
+  head -c $(( $(wc -c < "$blob") / 3 )) /dev/zero >> "$blob"
+  target=$((dense_gib * 1073741824))
+  while [ "$(wc -c < "$dense")" -lt "$target" ]; do cat "$blob" >> "$dense"; done
+  truncate -s "$target" "$dense"
+  cat "$dense" > /dev/null # in the page cache for both
+  t_cw=$(best_of 1 collect_whole "$dense" "$work/whole.ptb")
+  t_pz=$(best_of 1 pigz_over "$dense")
+  echo "dense $dense_gib GiB dump: pooltriage-collect $(ms "$t_cw") -> $(size_mib "$work/whole.ptb")," \
+       "pigz -1 $(ms "$t_pz") -> $(pigz -1 -c "$dense" | wc -c | awk '{ printf "%.2f MiB", $1 / 1048576 }')," \
+       "pigz/collect $(ratio "$t_pz" "$t_cw")"
+  rm -f "$dense" "$blob" "$work/head.dmp" "$work/whole.ptb"
+fi
 rmdir "$work" 2>/dev/null || true
