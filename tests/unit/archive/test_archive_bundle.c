@@ -363,6 +363,67 @@ static void test_unread_member_is_still_verified(void)
     unlink(db);
 }
 
+/* A bundle of one !vm member with the given file_sha256 attribute. */
+static pt_status bundle_with_file_sha(const char *path, const char *value, pt_error *err)
+{
+    static const char vm[] = "kd> !vm 4\n*** Virtual Memory Usage ***\n"
+                             "\tPhysical Memory:     6288149 (  25152596 Kb)\n";
+    pt_bundle_attr attr = {"file_sha256", value};
+    pt_bundle_info info;
+    pt_bundle_writer *w = NULL;
+    pt_status rc;
+
+    memset(&info, 0, sizeof info);
+    info.collector_version = "test";
+    rc = pt_bundle_writer_open(path, &info, &w, err);
+    if (rc == PT_OK)
+        rc = pt_bundle_add_buffer(w, "vm.txt", "vm", vm, sizeof vm - 1, &attr, 1, err);
+    if (rc != PT_OK) {
+        if (w != NULL)
+            pt_bundle_writer_abort(w);
+        return rc;
+    }
+    return pt_bundle_writer_close(w, err);
+}
+
+/* The file's own SHA-256 is kept (lowercase) beside the member hash; one
+ * that is not 64 hex digits is refused, the archive unchanged. */
+static void test_file_sha256_attribute(void)
+{
+    static const char upper[] =
+        "ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789";
+    char db[4096], bundle[4096], text[128];
+    pt_archive *a = NULL;
+    pt_import_result res;
+    pt_error err;
+    unsigned char *before;
+    size_t len;
+
+    fixture_path("filesha.db", db, sizeof db);
+    fixture_path("filesha.ptb", bundle, sizeof bundle);
+    unlink(db);
+    PT_CHECK(pt_archive_open(db, PT_ARCHIVE_CREATE, &a, &err) == PT_OK);
+    if (a == NULL)
+        return;
+    PT_CHECK(bundle_with_file_sha(bundle, upper, &err) == PT_OK);
+    PT_CHECK(import(a, bundle, 0, &res, &err) == PT_OK);
+    PT_CHECK_STR(query_text(a, "SELECT file_sha256 FROM sources", text, sizeof text),
+                 "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
+    PT_CHECK(query_int(a, "SELECT length(sha256) = 64 AND sha256 != file_sha256 FROM sources") ==
+             1);
+    pt_archive_close(a);
+    before = fixture_slurp(db, &len);
+    PT_CHECK(bundle_with_file_sha(bundle, "not-a-hash", &err) == PT_OK);
+    PT_CHECK(pt_archive_open(db, PT_ARCHIVE_OPEN_EXISTING, &a, &err) == PT_OK);
+    PT_CHECK(a != NULL && import(a, bundle, 0, &res, &err) == PT_ERR_CORRUPT);
+    PT_CHECK(strstr(err.message, "vm.txt: file_sha256 is not a SHA-256") != NULL);
+    pt_archive_close(a);
+    PT_CHECK(fixture_same(db, before, len));
+    free(before);
+    unlink(bundle);
+    unlink(db);
+}
+
 static void test_partial_bundle(void)
 {
     char db[4096], good[4096], cut[4096], f1[4096], f2[4096];
@@ -406,7 +467,8 @@ int main(void)
         PT_TEST(test_seed_2012r2_imports_with_the_readme_values),
         PT_TEST(test_seed_2003_imports_with_the_readme_values),
         PT_TEST(test_bad_bundles_leave_the_archive_as_it_was),
-        PT_TEST(test_unread_member_is_still_verified), PT_TEST(test_partial_bundle),
+        PT_TEST(test_unread_member_is_still_verified), PT_TEST(test_file_sha256_attribute),
+        PT_TEST(test_partial_bundle),
     };
     const char *real = getenv("PT_REAL_DATA");
     snprintf(real_dir, sizeof real_dir, "%s", real != NULL ? real : "../shared/data/real");
