@@ -17,7 +17,23 @@ size_t text_clean_line(const char *in, size_t len, char *out)
         (unsigned char)in[2] == 0xBF)
         i = 3;
     for (; i < len; i++) {
-        unsigned char c = (unsigned char)in[i];
+        unsigned char c;
+        /* Eight printable ASCII bytes at a time (nearly every byte of an
+         * output): a byte below 0x20 borrows into its high bit, 0x7F
+         * carries into it, and 0x80 and up have it set already. */
+        while (len - i >= 8) {
+            uint64_t x;
+            memcpy(&x, in + i, 8);
+            if (((x - 0x2020202020202020ull) | (x + 0x0101010101010101ull) | x) &
+                0x8080808080808080ull)
+                break;
+            memcpy(out + n, in + i, 8);
+            n += 8;
+            i += 8;
+        }
+        if (i >= len)
+            break;
+        c = (unsigned char)in[i];
         if (c >= 0x20 && c < 0x7F) {
             out[n++] = (char)c;
             continue;

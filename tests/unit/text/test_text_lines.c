@@ -1,4 +1,6 @@
-/* test_text_lines.c - text_line_next_clean gives the same lines, offsets
+/* test_text_lines.c - text_clean_line (eight bytes at a time) against a
+ * byte-by-byte model of its rules on every byte value;
+ * text_line_next_clean gives the same lines, offsets
  * and line numbers as pt_line_reader_next followed by text_clean_line, on
  * input built to hit its edges: lines across the reader's 64 KiB buffer,
  * CRLF and lone CRs, a line longer than PT_MAX_LINE, a byte-order mark,
@@ -95,4 +97,61 @@ static void test_same_lines_as_the_line_reader(void)
     free(want);
 }
 
-PT_TEST_MAIN(PT_TEST(test_same_lines_as_the_line_reader))
+/* The rules, one byte at a time: printable ASCII kept, C2 A0 and control
+ * bytes (but TAB) made spaces, other bytes kept, a leading BOM dropped. */
+static size_t model_clean(const unsigned char *in, size_t len, char *out)
+{
+    size_t i = 0, n = 0;
+    if (len >= 3 && in[0] == 0xEF && in[1] == 0xBB && in[2] == 0xBF)
+        i = 3;
+    for (; i < len; i++) {
+        if (in[i] == 0xC2 && i + 1 < len && in[i + 1] == 0xA0) {
+            out[n++] = ' ';
+            i++;
+        } else if (in[i] == '\t') {
+            out[n++] = '\t';
+        } else if (in[i] < 0x20 || in[i] == 0x7F) {
+            out[n++] = ' ';
+        } else {
+            out[n++] = (char)in[i];
+        }
+    }
+    out[n] = '\0';
+    return n;
+}
+
+static void test_clean_line_matches_the_rules(void)
+{
+    unsigned char in[300];
+    char got[320], want[320];
+    unsigned seed = 7, round;
+    size_t len, i;
+
+    for (round = 0; round < 20000; round++) {
+        seed = seed * 1103515245u + 12345u;
+        len = (seed >> 16) % sizeof in;
+        for (i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            /* mostly printable, with every other byte value now and then */
+            in[i] = (seed >> 24) % 16 != 0 ? (unsigned char)(0x20 + (seed >> 16) % 95)
+                                            : (unsigned char)(seed >> 8);
+        }
+        if (round % 7 == 0 && len >= 3) {
+            in[0] = 0xEF;
+            in[1] = 0xBB;
+            in[2] = 0xBF;
+        }
+        if (round % 5 == 0 && len >= 20) {
+            in[len / 2] = 0xC2;
+            in[len / 2 + 1] = 0xA0;
+        }
+        PT_CHECK_U64(text_clean_line((const char *)in, len, got),
+                     model_clean(in, len, want));
+        PT_CHECK(strcmp(got, want) == 0);
+        if (strcmp(got, want) != 0)
+            break;
+    }
+}
+
+PT_TEST_MAIN(PT_TEST(test_clean_line_matches_the_rules),
+             PT_TEST(test_same_lines_as_the_line_reader))
