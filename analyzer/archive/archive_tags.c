@@ -32,7 +32,11 @@ static uint64_t tag_hash(pt_tag value, const char *text, size_t *len)
     for (n = 0; n < TAG_TEXT_MAX && text[n] != '\0'; n++)
         h = (h ^ (uint8_t)text[n]) * 1099511628211ull;
     *len = n;
-    return h ^ (h >> 29);
+    /* FNV's low bits (the table index) mix poorly for short texts over few
+     * characters: a multiply-xorshift finish spreads the high bits down. */
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDull;
+    return h ^ (h >> 33);
 }
 
 pt_status pt_tag_intern_open(pt_archive *a, pt_tag_intern **out, pt_error *err)
