@@ -128,7 +128,8 @@ pt_status pt_bundle_open_member(pt_bundle *b, size_t i, pt_source **out, pt_erro
 /* Reads every chunk of member i, checks each against its SHA-256 and the
  * index against the manifest's member hash. */
 pt_status pt_bundle_verify_member(pt_bundle *b, size_t i, pt_error *err);
-/* Verifies every member (what import does before it reads any). */
+/* Verifies every member (import instead lets reading verify what it reads
+ * and verifies whole only what it did not read: archive_import.c). */
 pt_status pt_bundle_verify(pt_bundle *b, pt_error *err);
 
 #endif
