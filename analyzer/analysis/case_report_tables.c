@@ -171,10 +171,14 @@ pt_status rc_pick_series(report_ctx *c)
                    (size_t)tag_samples);
     if (rc == PT_OK)
         rc = want_rows(c,
+                       /* by match key, as the analysis groups them; rows
+                        * of 0 bytes (!poolused's other pool) are no top tag */
                        "SELECT coalesce(t.match_value, t.value), r.pool FROM samples s "
-                       "JOIN tag_rows r ON " PT_SAMPLE_TAG_ROWS " JOIN tags t ON t.id = r.tag_id WHERE s.id = "
+                       "JOIN tag_rows r ON " PT_SAMPLE_TAG_ROWS " "
+                       "JOIN tags t ON t.id = r.tag_id WHERE s.id = "
                        "(SELECT id FROM samples WHERE case_id = ?1 AND row_count > 0 "
-                       "ORDER BY time DESC, id DESC LIMIT 1) ORDER BY r.bytes DESC LIMIT 10",
+                       "ORDER BY time DESC, id DESC LIMIT 1) AND r.bytes > 0 "
+                       "ORDER BY r.bytes DESC LIMIT 10",
                        (size_t)tag_samples);
     return rc;
 }

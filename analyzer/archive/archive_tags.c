@@ -60,11 +60,11 @@ pt_status pt_tag_intern_open(pt_archive *a, pt_tag_intern **out, pt_error *err)
      * match_value column; the analysis computes the key itself there. */
     ti->has_match = pt_archive_schema_version(a) >= PT_ARCHIVE_TAG_MATCH_VERSION;
     if (rc == PT_OK)
-        rc = pt_archive_prepare(a,
-                                ti->has_match
-                                    ? "INSERT INTO tags(value, text, match_value) VALUES (?1, ?2, ?3)"
-                                    : "INSERT INTO tags(value, text) VALUES (?1, ?2)",
-                                &ti->insert, err);
+        rc = pt_archive_prepare(
+            a,
+            ti->has_match ? "INSERT INTO tags(value, text, match_value) VALUES (?1, ?2, ?3)"
+                          : "INSERT INTO tags(value, text) VALUES (?1, ?2)",
+            &ti->insert, err);
     if (rc != PT_OK)
         goto fail;
     *out = ti;
