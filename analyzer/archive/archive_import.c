@@ -110,9 +110,12 @@ static pt_filetime member_time_attr(const pt_bundle_member *m, const char *key)
     return ft;
 }
 
-/* Reads member i through its reader into the import's sink. */
+/* Reads member i through its reader into the import's sink.  partial: the
+ * bundle was cut short; reader_partial_ok: the user asked (--partial) for
+ * what a damaged member still yields (the reader marks it in its variant
+ * and warnings). */
 static pt_status import_member(pt_import *im, pt_bundle *b, size_t i, int partial,
-                               pt_error *err)
+                               int reader_partial_ok, pt_error *err)
 {
     const pt_bundle_member *m = pt_bundle_member_at(b, i);
     const pt_reader *reader = pt_readers_by_name(m->kind);
@@ -162,7 +165,7 @@ static pt_status import_member(pt_import *im, pt_bundle *b, size_t i, int partia
     ro.display_name = m->name;
     ro.sample_time = member_time_attr(m, "time_given");
     ro.file_mtime = member_time_attr(m, "mtime");
-    ro.partial_ok = partial;
+    ro.partial_ok = partial || reader_partial_ok;
     pt_error_clear(err);
     rc = reader->read(&wrap, &ro, pt_import_sink(im), err);
     pt_source_close(src);
@@ -178,11 +181,12 @@ static pt_status import_member(pt_import *im, pt_bundle *b, size_t i, int partia
     return rc != PT_OK ? rc : pt_import_end_source(im, err);
 }
 
-static pt_status import_members(pt_import *im, pt_bundle *b, int partial, pt_error *err)
+static pt_status import_members(pt_import *im, pt_bundle *b, int partial,
+                                int reader_partial_ok, pt_error *err)
 {
     size_t i, n = pt_bundle_member_count(b);
     for (i = 0; i < n; i++) {
-        pt_status rc = import_member(im, b, i, partial, err);
+        pt_status rc = import_member(im, b, i, partial, reader_partial_ok, err);
         if (rc != PT_OK)
             return rc;
     }
@@ -254,7 +258,7 @@ pt_status pt_archive_import_bundle(pt_archive *a, const char *bundle_path,
             bundle_case_name(a, bi.sha256, res->case_name, sizeof res->case_name);
         goto out;
     }
-    rc = import_members(im, b, bi.partial, err);
+    rc = import_members(im, b, bi.partial, opt->partial_ok, err);
     if (rc != PT_OK) {
         pt_import_abort(im);
         goto out;
