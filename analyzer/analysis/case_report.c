@@ -164,6 +164,36 @@ static pt_status build_pools(report_ctx *c)
     return PT_OK;
 }
 
+/* The summary when a pool trace, not the series, convicts the top tag:
+ * the allocations it left outstanding and the driver whose stack made the
+ * largest group of them. */
+static void build_leak_summary(report_ctx *c, const pt_report_suspect *s)
+{
+    pt_report *r = c->r;
+    const pt_report_leaked_stack *top = NULL;
+    uint64_t count = 0, total = 0;
+    char bytes[32], where[160] = "";
+    size_t i;
+
+    for (i = 0; i < r->leaked_stack_count; i++) {
+        const pt_report_leaked_stack *l = &r->leaked_stacks[i];
+        if (l->tag != s->tag || l->pool != s->pool)
+            continue;
+        count += l->count;
+        total += l->bytes;
+        if (top == NULL || l->bytes > top->bytes)
+            top = l;
+    }
+    if (top != NULL && top->module != NULL)
+        snprintf(where, sizeof where, ", most of them allocated from %s+0x%llx", top->module,
+                 (unsigned long long)top->offset);
+    rc_format_bytes((double)total, bytes, sizeof bytes);
+    r->summary = rc_printf(c, "Tag '%s' (%s) left %llu allocations (%s) outstanding at the "
+                              "end of the pool trace%s: leaked allocations.",
+                           s->tag_text, pt_pool_name(s->pool), (unsigned long long)count,
+                           bytes, where);
+}
+
 static void build_summary(report_ctx *c)
 {
     pt_report *r = c->r;
@@ -182,6 +212,10 @@ static void build_summary(report_ctx *c)
     if (ps->hours_to_exhaustion >= 0)
         snprintf(exhaust, sizeof exhaust, " At this rate %s is exhausted in about %.0f hours.",
                  ps->name, ps->hours_to_exhaustion);
+    if (strcmp(s->verdict, "leaked-allocations") == 0) {
+        build_leak_summary(c, s);
+        return;
+    }
     if (strcmp(s->verdict, PT_VERDICT_LEAKING) == 0 || strcmp(s->verdict, PT_VERDICT_GROWING) == 0)
         r->summary = rc_printf(c, "Tag '%s' (%s) is %s: %s per hour, growing in %.0f%% of the "
                                   "intervals, now %s.%s",

@@ -127,6 +127,8 @@ generated_few() {
     "$(xp "$x" "$s$(el candidate)[1]/@driver") $(xp "$x" "$s$(el candidate)[1]/@evidence")"
   check "few: leaked stack's offset" "$(truth "$d/truth" leak_offset)" \
     "$(xp "$x" "$(el leakedStack)[1]/@offset")"
+  check "few: summary names the trace's leak and its driver" 1 \
+    "$(xp "$x" "$(el summary)" | grep -c "^Tag 'Leak' (nonpaged) left $(truth "$d/truth" leak_allocs) allocations .* outstanding at the end of the pool trace, most of them allocated from myfault.sys+")"
 }
 
 # ---- the real traces: no pool events, said so ----
