@@ -10,7 +10,7 @@ packages=(
   clang lld llvm libclang-rt-14-dev
   mingw-w64 libz-mingw-w64-dev
   wine64 python3 python3-pefile osslsigncode openssl
-  pigz unzip gzip
+  pigz unzip gzip bc
 )
 
 missing=()
