@@ -181,6 +181,24 @@ static int fill(pt_line_reader *lr, pt_error *err)
     return 1;
 }
 
+/* Appends the buffered bytes up to the next newline to the line (kept up
+ * to PT_MAX_LINE, the rest dropped) and consumes them with the newline.
+ * Returns 1 when the newline was found, 0 when the buffer ran out first. */
+static int take_line_part(pt_line_reader *lr, size_t *n)
+{
+    const char *start = lr->buf + lr->buf_pos;
+    size_t avail = lr->buf_len - lr->buf_pos;
+    const char *nl = memchr(start, '\n', avail);
+    size_t take = nl != NULL ? (size_t)(nl - start) : avail;
+    size_t room = PT_MAX_LINE - *n;
+    size_t keep = take < room ? take : room;
+
+    memcpy(lr->line + *n, start, keep);
+    *n += keep;
+    lr->buf_pos += nl != NULL ? take + 1 : take;
+    return nl != NULL;
+}
+
 int pt_line_reader_next(pt_line_reader *lr, const char **line, size_t *len,
                         pt_error *err)
 {
@@ -196,12 +214,9 @@ int pt_line_reader_next(pt_line_reader *lr, const char **line, size_t *len,
             if (r == 0)
                 break;
         }
-        char c = lr->buf[lr->buf_pos++];
         any = 1;
-        if (c == '\n')
+        if (take_line_part(lr, &n))
             break;
-        if (n < PT_MAX_LINE)
-            lr->line[n++] = c;
     }
     if (!any)
         return 0;
