@@ -1,6 +1,7 @@
 /* advisories.c - known-issue advisories: load (libxml2, no network, no
  * entity expansion) and match against a case's drivers. */
 #include "advisories.h"
+#include "archive_tags.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,7 +228,7 @@ static pt_status match_one(pt_archive *a, int64_t case_id, const pt_advisory *ad
     static const char sql[] =
         "SELECT d.name, d.file_version FROM drivers d WHERE d.case_id = ?1 "
         "AND d.name = ?2 COLLATE NOCASE AND (EXISTS (SELECT 1 FROM suspects s "
-        "WHERE s.case_id = ?1 AND s.tag = ?3) OR EXISTS (SELECT 1 FROM driver_tags t "
+        "WHERE s.case_id = ?1 AND s.tag = ?4) OR EXISTS (SELECT 1 FROM driver_tags t "
         "WHERE t.driver_id = d.id AND t.tag = ?3)) ORDER BY d.path";
     sqlite3_stmt *st = NULL;
     pt_status rc = pt_archive_prepare(a, sql, &st, err);
@@ -238,6 +239,8 @@ static pt_status match_one(pt_archive *a, int64_t case_id, const pt_advisory *ad
     sqlite3_bind_int64(st, 1, case_id);
     sqlite3_bind_text(st, 2, adv->driver, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, adv->tag);
+    /* Suspects carry the match key ('MPP ' for the debugger's 'MPP\0'). */
+    sqlite3_bind_int64(st, 4, pt_tag_match_key(adv->tag));
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(st, 0);
         const char *version = (const char *)sqlite3_column_text(st, 1);

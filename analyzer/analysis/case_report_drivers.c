@@ -7,8 +7,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sqlite3.h>
+
 #include "advisories.h"
+#include "archive.h"
 #include "archive_drivers.h"
+#include "archive_tags.h"
 #include "case_report_internal.h"
 
 /* Strength order of the report's evidence words (schema/report.xsd). */
@@ -32,7 +36,8 @@ static int candidate_order(const void *a, const void *b)
     /* Third-party before Microsoft: the usual owner of a leak. */
     if (x->third_party != y->third_party)
         return x->third_party > y->third_party ? -1 : 1;
-    return strcmp(x->driver, y->driver);
+    /* Names as Windows compares them (afd.sys before ClusDisk.sys). */
+    return strcasecmp(x->driver, y->driver);
 }
 
 typedef struct cand_ctx {
@@ -143,25 +148,81 @@ static pt_status add_advisories(report_ctx *c)
     return rc;
 }
 
+/* The raw tags with the same match key as tag (pt_tag_match_key): each of
+ * its trailing blanks as 0x20 or 0x00.  A suspect's tag is the key ('MPP '
+ * from poolmon), a driver's code holds 'M','P','P',0x00.  At most 16. */
+#define TAG_SPELLINGS_MAX 16
+
+static size_t tag_spellings(pt_tag tag, pt_tag out[TAG_SPELLINGS_MAX])
+{
+    pt_tag key = pt_tag_match_key(tag);
+    size_t n = 1, i, trailing = 0;
+    int shift;
+
+    for (shift = 24; shift >= 0 && ((key >> shift) & 0xFFu) == 0x20; shift -= 8)
+        trailing++;
+    out[0] = key;
+    for (i = 0; i < trailing; i++) {
+        /* Each spelling so far again with byte 3 - i as 0x00. */
+        pt_tag clear = ~((pt_tag)0xFFu << (8 * (3 - i)));
+        size_t j, have = n;
+        for (j = 0; j < have; j++)
+            out[n++] = out[j] & clear;
+    }
+    return n;
+}
+
+/* How many files findstr /m would name: those holding the bytes of any
+ * spelling of the tag, each file once. */
+static pt_status findstr_count(report_ctx *c, const pt_tag *spellings, size_t n,
+                               unsigned *count)
+{
+    static const char sql[] =
+        "SELECT count(DISTINCT driver_id) FROM driver_tags WHERE case_id = ?1 AND evidence = 3 "
+        "AND tag IN (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+    sqlite3_stmt *st = NULL;
+    pt_status rc = pt_archive_prepare(c->a, sql, &st, c->err);
+    int i;
+
+    if (rc != PT_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, c->case_id);
+    /* Unused places repeat the first spelling. */
+    for (i = 0; i < TAG_SPELLINGS_MAX; i++)
+        sqlite3_bind_int64(st, 2 + i, spellings[(size_t)i < n ? (size_t)i : 0]);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *count = (unsigned)sqlite3_column_int(st, 0);
+    else
+        rc = pt_archive_db_error(c->a, c->err, "cannot count the files holding the tag");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static pt_status suspect_drivers(report_ctx *c, pt_report_suspect *s)
+{
+    pt_tag spellings[TAG_SPELLINGS_MAX];
+    size_t n = tag_spellings(s->tag, spellings), i;
+    cand_ctx k = {c, s};
+    pt_status rc = PT_OK;
+
+    for (i = 0; i < n && rc == PT_OK; i++)
+        rc = pt_archive_tag_candidates(c->a, c->case_id, spellings[i], on_candidate, &k, NULL,
+                                       c->err);
+    if (rc == PT_OK)
+        rc = findstr_count(c, spellings, n, &s->findstr_count);
+    if (rc == PT_OK && s->candidate_count > 1)
+        qsort(s->candidates, s->candidate_count, sizeof *s->candidates, candidate_order);
+    return rc;
+}
+
 pt_status rc_drivers(report_ctx *c)
 {
     pt_report *r = c->r;
     size_t i;
     pt_status rc = PT_OK;
 
-    for (i = 0; i < r->suspect_count && rc == PT_OK; i++) {
-        pt_report_suspect *s = &r->suspects[i];
-        cand_ctx k = {c, s};
-        unsigned findstr = 0;
-        rc = pt_archive_tag_candidates(c->a, c->case_id, s->tag, on_candidate, &k, &findstr,
-                                       c->err);
-        if (rc == PT_OK) {
-            s->findstr_count = findstr;
-            if (s->candidate_count > 1)
-                qsort(s->candidates, s->candidate_count, sizeof *s->candidates,
-                      candidate_order);
-        }
-    }
+    for (i = 0; i < r->suspect_count && rc == PT_OK; i++)
+        rc = suspect_drivers(c, &r->suspects[i]);
     if (rc == PT_OK)
         rc = add_advisories(c);
     return rc;
