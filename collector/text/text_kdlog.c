@@ -37,6 +37,21 @@ static int kd_command(const char *line)
     return *p == '\0' ? -2 : KD_OTHER; /* an empty prompt changes nothing */
 }
 
+/* A part's zeroed state with its context filled in; NULL when out of
+ * memory. */
+static void *kd_part_open(const text_part *part, const char *name, const pt_read_options *opt,
+                          const pt_sink *sink, const pt_filetime *file_time)
+{
+    text_part_ctx *ctx = calloc(1, part->state_size);
+    if (ctx == NULL)
+        return NULL;
+    ctx->opt = opt;
+    ctx->sink = sink;
+    ctx->name = name;
+    ctx->file_time = file_time;
+    return ctx;
+}
+
 pt_status text_kd_read(pt_source *src, const pt_read_options *opt, const pt_sink *sink,
                        pt_error *err, text_kd_command first)
 {
@@ -56,7 +71,7 @@ pt_status text_kd_read(pt_source *src, const pt_read_options *opt, const pt_sink
         return rc;
     clean = malloc(TEXT_LINE_MAX + 1);
     for (i = 0; i < KD_PARTS; i++)
-        state[i] = kd_parts[i]->open(name, opt, sink, &file_time);
+        state[i] = kd_part_open(kd_parts[i], name, opt, sink, &file_time);
     if (clean == NULL || state[0] == NULL || state[1] == NULL) {
         rc = pt_error_set(err, PT_ERR_NOMEM, name, PT_NO_OFFSET, "out of memory");
         goto out;
@@ -68,12 +83,15 @@ pt_status text_kd_read(pt_source *src, const pt_read_options *opt, const pt_sink
         if (text_parse_debug_session_time(clean, &t))
             file_time = t;
         if (cmd != -2 && cmd != cur) {
-            if (cur >= 0 && (rc = kd_parts[cur]->suspend(state[cur])) != PT_OK)
+            if (cur >= 0 && (rc = kd_parts[cur]->end_sample(state[cur])) != PT_OK)
                 goto stopped;
             cur = cmd;
         }
         if (cur >= 0) {
-            rc = kd_parts[cur]->line(state[cur], clean, n, lr.line_off, lr.line_no);
+            text_part_ctx *ctx = state[cur];
+            ctx->line_off = lr.line_off;
+            ctx->line_no = lr.line_no;
+            rc = kd_parts[cur]->line(state[cur], clean, n);
             if (rc != PT_OK)
                 goto stopped;
         }
@@ -85,7 +103,9 @@ pt_status text_kd_read(pt_source *src, const pt_read_options *opt, const pt_sink
     /* the first part last, so its message is the one left in err */
     for (i = 0; i < KD_PARTS; i++) {
         int k = i == KD_PARTS - 1 ? (int)first : (i >= (int)first ? i + 1 : i);
-        part_rc[k] = kd_parts[k]->finish(state[k], err);
+        part_rc[k] = kd_parts[k]->end_sample(state[k]);
+        if (part_rc[k] == PT_OK)
+            part_rc[k] = kd_parts[k]->finish(state[k], err);
         if (part_rc[k] != PT_OK && part_rc[k] != PT_ERR_FORMAT) {
             rc = part_rc[k];
             goto out;
@@ -103,8 +123,7 @@ stopped:
         pt_error_set(err, rc, name, lr.line_off, "stopped by the record sink");
 out:
     for (i = 0; i < KD_PARTS; i++)
-        if (state[i] != NULL)
-            kd_parts[i]->close(state[i]);
+        free(state[i]);
     free(clean);
     text_lines_close(&lr, src, view);
     return rc;

@@ -8,21 +8,32 @@
 
 #include "pt_reader.h"
 
-/* One kind of command output inside a log. */
+/* Where a part reads from and writes to, and the line it is at: the
+ * first member of every part's state, filled in by text_kd_read. */
+typedef struct text_part_ctx {
+    const pt_read_options *opt;
+    const pt_sink *sink;
+    const char *name;
+    /* the log's "Debug session time", 0 while unknown; read when a
+     * sample begins */
+    const pt_filetime *file_time;
+    uint64_t line_off; /* the line being read */
+    unsigned long line_no;
+} text_part_ctx;
+
+/* One kind of command output inside a log.  Its state is state_size
+ * zeroed bytes beginning with a text_part_ctx; text_kd_read frees it. */
 typedef struct text_part {
-    /* file_time: the log's "Debug session time", 0 while unknown; read
-     * when a sample begins. */
-    void *(*open)(const char *name, const pt_read_options *opt, const pt_sink *sink,
-                  const pt_filetime *file_time);
-    /* One cleaned line (NUL-terminated, may be modified). */
-    pt_status (*line)(void *state, char *line, size_t len, uint64_t offset,
-                      unsigned long line_no);
-    /* Another command's output begins: close the sample in progress. */
-    pt_status (*suspend)(void *state);
-    /* The end: close the sample; PT_ERR_FORMAT (err set) when the part
+    size_t state_size;
+    /* One cleaned line (NUL-terminated, may be modified), at the
+     * context's line_off and line_no. */
+    pt_status (*line)(void *state, char *line, size_t len);
+    /* Another command's output begins, or the log ends: close the sample
+     * in progress. */
+    pt_status (*end_sample)(void *state);
+    /* The end, after end_sample: PT_ERR_FORMAT (err set) when the part
      * found nothing it reads. */
     pt_status (*finish)(void *state, pt_error *err);
-    void (*close)(void *state);
 } text_part;
 
 extern const text_part text_part_poolused;

@@ -541,66 +541,54 @@ static int poolmon_probe_text(const uint8_t *head, size_t len)
     return score > 100 ? 100 : score;
 }
 
+/* What poolmon_describe has seen so far. */
+typedef struct pm_facts {
+    pt_fact_fn fact;
+    void *ctx;
+    unsigned long screens;
+    int have_command, titles;
+} pm_facts;
+
+static pt_status pm_describe_line(void *state, const char *col)
+{
+    pm_facts *facts = state;
+    const char *cmd;
+    if (starts_with_ci(col, "Tag Type")) {
+        facts->screens++;
+    } else if (!facts->have_command && (cmd = strstr(col, "poolmon")) != NULL &&
+               (cmd == col || cmd[-1] == ' ' || cmd[-1] == '>' || cmd[-1] == '\\')) {
+        /* "poolmon /s0 /g", "C:\\...\\i386> poolmon.exe -b" */
+        facts->have_command = 1;
+        return facts->fact(facts->ctx, "command", cmd);
+    } else if (facts->titles < 4 && strstr(col, "pool information") != NULL) {
+        facts->titles++;
+        return facts->fact(facts->ctx, "title", col);
+    }
+    return PT_OK;
+}
+
 /* Facts beyond the records: the command that made the capture, the pool
- * titles, how many screens the file holds. */
+ * titles, how many screens the file holds.  (Poolmon lines keep "//":
+ * no remark is cut.) */
 static pt_status poolmon_describe(pt_source *src, const pt_read_options *opt,
                                   pt_fact_fn fact, void *ctx, pt_error *err)
 {
-    pt_line_reader lr;
-    pt_source *view = NULL;
-    char *clean = malloc(TEXT_LINE_MAX + 1);
-    const char *raw;
-    size_t raw_len;
+    pm_facts facts = {fact, ctx, 0, 0, 0};
+    char num[32];
     pt_status rc;
-    unsigned long screens = 0;
-    int r = 0, have_command = 0, titles = 0;
 
     (void)opt;
-    if (clean == NULL)
-        return pt_error_set(err, PT_ERR_NOMEM, src->name, PT_NO_OFFSET, "out of memory");
-    rc = text_lines_open(src, &lr, &view, err);
-    if (rc != PT_OK) {
-        free(clean);
+    rc = text_describe_lines(src, 0, 0, pm_describe_line, &facts, err);
+    if (rc != PT_OK)
         return rc;
-    }
-    while (rc == PT_OK && (r = pt_line_reader_next(&lr, &raw, &raw_len, err)) == 1) {
-        char col[512];
-        const char *cmd;
-        size_t n = text_clean_line(raw, raw_len, clean);
-        text_collapse(clean, n, col, sizeof col);
-        if (starts_with_ci(col, "Tag Type")) {
-            screens++;
-        } else if (!have_command && (cmd = strstr(col, "poolmon")) != NULL &&
-                   (cmd == col || cmd[-1] == ' ' || cmd[-1] == '>' || cmd[-1] == '\\')) {
-            /* "poolmon /s0 /g", "C:\\...\\i386> poolmon.exe -b" */
-            have_command = 1;
-            rc = fact(ctx, "command", cmd);
-        } else if (titles < 4 && strstr(col, "pool information") != NULL) {
-            titles++;
-            rc = fact(ctx, "title", col);
-        }
-    }
-    if (rc == PT_OK && r < 0)
-        rc = err != NULL && err->code != PT_OK ? err->code : PT_ERR_IO;
-    if (rc == PT_OK) {
-        char num[32];
-        snprintf(num, sizeof num, "%lu", screens);
-        rc = fact(ctx, "screens", num);
-    }
-    text_lines_close(&lr, src, view);
-    free(clean);
-    return rc;
+    snprintf(num, sizeof num, "%lu", facts.screens);
+    return fact(ctx, "screens", num);
 }
 
 /* Probes the text as it is, or narrowed when it is UTF-16LE. */
 static int poolmon_probe(const uint8_t *head, size_t len)
 {
-    uint8_t *tmp = NULL;
-    const uint8_t *view = head;
-    size_t n = text_probe_view(head, len, &view, &tmp);
-    int score = n > 0 ? poolmon_probe_text(view, n) : 0;
-    free(tmp);
-    return score;
+    return text_reader_probe(head, len, poolmon_probe_text);
 }
 
 const pt_reader pt_reader_poolmon = {

@@ -237,12 +237,7 @@ static int pooltag_probe_text(const uint8_t *head, size_t len)
 /* Probes the text as it is, or narrowed when it is UTF-16LE. */
 static int pooltag_probe(const uint8_t *head, size_t len)
 {
-    uint8_t *tmp = NULL;
-    const uint8_t *view = head;
-    size_t n = text_probe_view(head, len, &view, &tmp);
-    int score = n > 0 ? pooltag_probe_text(view, n) : 0;
-    free(tmp);
-    return score;
+    return text_reader_probe(head, len, pooltag_probe_text);
 }
 
 const pt_reader pt_reader_pooltag = {

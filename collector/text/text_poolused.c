@@ -58,12 +58,7 @@ typedef struct pu_row {
 } pu_row;
 
 typedef struct pu_state {
-    const pt_read_options *opt;
-    const pt_filetime *file_time; /* the log's "Debug session time" */
-    const pt_sink *sink;
-    const char *name;
-    uint64_t line_off;
-    unsigned long line_no;
+    text_part_ctx part; /* first: text_kd_read fills it in */
     /* the command, when its prompt line is there */
     unsigned flags;
     int top_n;
@@ -438,7 +433,7 @@ static pt_status pu_emit_row(pu_state *st, const pu_row *row)
                 break;
             }
         }
-        rc = pt_sink_tag_row(st->sink, &r);
+        rc = pt_sink_tag_row(st->part.sink, &r);
         if (rc != PT_OK)
             return rc;
     }
@@ -503,9 +498,9 @@ static pt_status pu_total(pu_state *st, const char *line)
     for (i = 0; i < st->hdr.ncols; i++) {
         p = text_skip_blanks(p);
         if (text_parse_u64(&p, &v[i]) <= 0)
-            return pt_sink_warning(st->sink, st->name, st->line_off,
+            return pt_sink_warning(st->part.sink, st->part.name, st->part.line_off,
                                    "line %lu: TOTAL line not readable, ignored",
-                                   st->line_no);
+                                   st->part.line_no);
     }
     for (i = 0; i < st->hdr.ncols; i++) {
         char name[64];
@@ -516,7 +511,7 @@ static pt_status pu_total(pu_state *st, const char *line)
         c.name = name;
         c.unit = st->hdr.field[i] == PU_USED ? "bytes" : "count";
         c.value = v[i];
-        rc = pt_sink_counter(st->sink, &c);
+        rc = pt_sink_counter(st->part.sink, &c);
         if (rc != PT_OK)
             return rc;
     }
@@ -526,9 +521,9 @@ static pt_status pu_total(pu_state *st, const char *line)
     for (i = 0; i < st->hdr.ncols; i++) {
         if (v[i] != st->sum[i]) {
             int paged = i >= st->hdr.ncols / 2;
-            rc = pt_sink_warning(st->sink, st->name, st->line_off,
+            rc = pt_sink_warning(st->part.sink, st->part.name, st->part.line_off,
                                  "line %lu: TOTAL %s %s is %llu but the rows add up to %llu",
-                                 st->line_no, paged ? "Paged" : "NonPaged",
+                                 st->part.line_no, paged ? "Paged" : "NonPaged",
                                  pu_field_names[st->hdr.field[i]], (unsigned long long)v[i],
                                  (unsigned long long)st->sum[i]);
             if (rc != PT_OK)
@@ -547,7 +542,7 @@ static pt_status pu_end_sample(pu_state *st)
     st->in_sample = 0;
     st->table_expected = 0;
     st->have_header = 0;
-    return pt_sink_end_sample(st->sink);
+    return pt_sink_end_sample(st->part.sink);
 }
 
 static pt_status pu_begin_sample(pu_state *st)
@@ -566,13 +561,13 @@ static pt_status pu_begin_sample(pu_state *st)
              st->hdr.ncols == 8 ? "-verbose" : "", st->session ? "-session" : "");
     memset(&info, 0, sizeof info);
     info.kind = PT_KIND_POOLUSED;
-    info.source = st->name;
+    info.source = st->part.name;
     info.variant = st->variant;
-    if (*st->file_time != 0) {
-        info.time = *st->file_time;
+    if (*st->part.file_time != 0) {
+        info.time = *st->part.file_time;
         info.time_origin = "file";
     } else {
-        text_default_time(st->opt, &info.time, &info.time_origin);
+        text_default_time(st->part.opt, &info.time, &info.time_origin);
     }
     st->in_sample = 1;
     st->rows = 0;
@@ -580,7 +575,7 @@ static pt_status pu_begin_sample(pu_state *st)
     st->sum_overflow = 0;
     memset(st->sum, 0, sizeof st->sum);
     st->samples++;
-    return pt_sink_begin_sample(st->sink, &info);
+    return pt_sink_begin_sample(st->part.sink, &info);
 }
 
 /* ---- one line ---- */
@@ -639,9 +634,9 @@ static pt_status pu_line(pu_state *st, char *line, size_t len)
         st->have_header = 1;
         if (rc != PT_OK)
             return rc;
-        rc = pt_sink_warning(st->sink, st->name, st->line_off,
+        rc = pt_sink_warning(st->part.sink, st->part.name, st->part.line_off,
                              "line %lu: rows without a header line, read as %d columns",
-                             st->line_no, st->hdr.ncols);
+                             st->part.line_no, st->hdr.ncols);
         if (rc != PT_OK)
             return rc;
         return pu_emit_row(st, &row);
@@ -657,54 +652,35 @@ static pt_status pu_line(pu_state *st, char *line, size_t len)
     if (strncmp(col, "Pool Used", 9) == 0 || strncmp(col, "NonPaged", 8) == 0)
         return PT_OK;
     st->incomplete = 1;
-    return pt_sink_warning(st->sink, st->name, st->line_off,
-                           "line %lu: not a !poolused row, skipped", st->line_no);
+    return pt_sink_warning(st->part.sink, st->part.name, st->part.line_off,
+                           "line %lu: not a !poolused row, skipped", st->part.line_no);
 }
 
 /* ---- the part of a debugger log ---- */
 
-static void *pu_open(const char *name, const pt_read_options *opt, const pt_sink *sink,
-                     const pt_filetime *file_time)
+static pt_status pu_part_line(void *state, char *line, size_t len)
 {
-    pu_state *st = calloc(1, sizeof *st);
-    if (st == NULL)
-        return NULL;
-    st->opt = opt;
-    st->sink = sink;
-    st->name = name;
-    st->file_time = file_time;
-    return st;
+    return pu_line(state, line, len);
 }
 
-static pt_status pu_part_line(void *state, char *line, size_t len, uint64_t offset,
-                              unsigned long line_no)
-{
-    pu_state *st = state;
-    st->line_off = offset;
-    st->line_no = line_no;
-    return pu_line(st, line, len);
-}
-
-static pt_status pu_suspend(void *state)
+static pt_status pu_part_end_sample(void *state)
 {
     return pu_end_sample(state);
 }
 
 static pt_status pu_finish(void *state, pt_error *err)
 {
-    pu_state *st = state;
-    pt_status rc = pu_end_sample(st);
-    if (rc != PT_OK)
-        return rc;
+    const pu_state *st = state;
     if (st->samples == 0 || st->total_rows == 0)
-        return pt_error_set(err, PT_ERR_FORMAT, st->name, PT_NO_OFFSET,
+        return pt_error_set(err, PT_ERR_FORMAT, st->part.name, PT_NO_OFFSET,
                             st->samples == 0
                                 ? "no !poolused table (Tag Allocs Used header) found"
                                 : "!poolused table has no rows");
     return PT_OK;
 }
 
-const text_part text_part_poolused = {pu_open, pu_part_line, pu_suspend, pu_finish, free};
+const text_part text_part_poolused = {sizeof(pu_state), pu_part_line, pu_part_end_sample,
+                                      pu_finish};
 
 static pt_status poolused_read(pt_source *src, const pt_read_options *opt,
                                const pt_sink *sink, pt_error *err)
@@ -736,55 +712,37 @@ static int poolused_probe_text(const uint8_t *head, size_t len)
     return score > 100 ? 100 : score;
 }
 
+/* What poolused_describe has told so far. */
+typedef struct pu_facts {
+    pt_fact_fn fact;
+    void *ctx;
+    int commands, sorts;
+} pu_facts;
+
+/* Each command and its sort order (a log may hold several). */
+static pt_status pu_describe_line(void *state, const char *col)
+{
+    pu_facts *facts = state;
+    if (strstr(col, "!poolused") != NULL && facts->commands++ < 8)
+        return facts->fact(facts->ctx, "command", strstr(col, "!poolused"));
+    if (strncmp(col, "Sorting by", 10) == 0 && facts->sorts++ < 8)
+        return facts->fact(facts->ctx, "sort", text_skip_blanks(col + 10));
+    return PT_OK;
+}
+
 /* Facts beyond the records: the command, its sort and layout. */
 static pt_status poolused_describe(pt_source *src, const pt_read_options *opt,
                                    pt_fact_fn fact, void *ctx, pt_error *err)
 {
-    pt_line_reader lr;
-    pt_source *view = NULL;
-    char *clean = malloc(TEXT_LINE_MAX + 1);
-    const char *raw;
-    size_t raw_len;
-    pt_status rc = PT_OK;
-    int r = 0, commands = 0, sorts = 0;
-
+    pu_facts facts = {fact, ctx, 0, 0};
     (void)opt;
-    if (clean == NULL)
-        return pt_error_set(err, PT_ERR_NOMEM, src->name, PT_NO_OFFSET, "out of memory");
-    rc = text_lines_open(src, &lr, &view, err);
-    if (rc != PT_OK) {
-        free(clean);
-        return rc;
-    }
-    /* Each command and its sort order (a log may hold several). */
-    while ((r = pt_line_reader_next(&lr, &raw, &raw_len, err)) == 1) {
-        char col[512];
-        size_t n = text_clean_line(raw, raw_len, clean);
-        n = text_strip_remark(clean, n);
-        text_collapse(clean, n, col, sizeof col);
-        if (strstr(col, "!poolused") != NULL && commands++ < 8)
-            rc = fact(ctx, "command", strstr(col, "!poolused"));
-        else if (strncmp(col, "Sorting by", 10) == 0 && sorts++ < 8)
-            rc = fact(ctx, "sort", text_skip_blanks(col + 10));
-        if (rc != PT_OK)
-            break;
-    }
-    if (rc == PT_OK && r < 0)
-        rc = err != NULL && err->code != PT_OK ? err->code : PT_ERR_IO;
-    text_lines_close(&lr, src, view);
-    free(clean);
-    return rc;
+    return text_describe_lines(src, 1, 0, pu_describe_line, &facts, err);
 }
 
 /* Probes the text as it is, or narrowed when it is UTF-16LE. */
 static int poolused_probe(const uint8_t *head, size_t len)
 {
-    uint8_t *tmp = NULL;
-    const uint8_t *view = head;
-    size_t n = text_probe_view(head, len, &view, &tmp);
-    int score = n > 0 ? poolused_probe_text(view, n) : 0;
-    free(tmp);
-    return score;
+    return text_reader_probe(head, len, poolused_probe_text);
 }
 
 const pt_reader pt_reader_poolused = {

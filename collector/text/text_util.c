@@ -473,6 +473,49 @@ int text_line_next_clean(pt_line_reader *lr, char *out, size_t *len, pt_error *e
     return 1;
 }
 
+int text_reader_probe(const uint8_t *head, size_t len, text_probe_fn probe_text)
+{
+    uint8_t *tmp = NULL;
+    const uint8_t *view = head;
+    size_t n = text_probe_view(head, len, &view, &tmp);
+    int score = n > 0 ? probe_text(view, n) : 0;
+    free(tmp);
+    return score;
+}
+
+pt_status text_describe_lines(pt_source *src, int strip_remark, unsigned long max_lines,
+                              text_describe_line_fn line_fn, void *state, pt_error *err)
+{
+    pt_line_reader lr;
+    pt_source *view = NULL;
+    char *clean = malloc(TEXT_LINE_MAX + 1);
+    size_t n = 0;
+    unsigned long lines = 0;
+    pt_status rc;
+    int r = 0;
+
+    if (clean == NULL)
+        return pt_error_set(err, PT_ERR_NOMEM, src->name, PT_NO_OFFSET, "out of memory");
+    rc = text_lines_open(src, &lr, &view, err);
+    if (rc != PT_OK) {
+        free(clean);
+        return rc;
+    }
+    while (rc == PT_OK && (max_lines == 0 || lines++ < max_lines) &&
+           (r = text_line_next_clean(&lr, clean, &n, err)) == 1) {
+        char col[TEXT_DESCRIBE_COL];
+        if (strip_remark)
+            n = text_strip_remark(clean, n);
+        text_collapse(clean, n, col, sizeof col);
+        rc = line_fn(state, col);
+    }
+    if (rc == PT_OK && r < 0)
+        rc = err != NULL && err->code != PT_OK ? err->code : PT_ERR_IO;
+    text_lines_close(&lr, src, view);
+    free(clean);
+    return rc;
+}
+
 /* ---- "Debug session time:" ---- */
 
 int text_parse_debug_session_time(const char *line, pt_filetime *time)

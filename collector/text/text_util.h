@@ -65,6 +65,12 @@ int text_looks_textual(const uint8_t *head, size_t len);
 size_t text_probe_view(const uint8_t *head, size_t len, const uint8_t **view, uint8_t **tmp);
 pt_status text_open_view(pt_source *src, pt_source **view, pt_error *err);
 
+/* A reader's probe over the text as it is, or narrowed through
+ * text_probe_view when it is UTF-16LE: probe_text's score of that view
+ * (0 when out of memory). */
+typedef int (*text_probe_fn)(const uint8_t *head, size_t len);
+int text_reader_probe(const uint8_t *head, size_t len, text_probe_fn probe_text);
+
 /* A line reader over src, through the UTF-16 view when needed; close
  * both with text_lines_close. */
 pt_status text_lines_open(pt_source *src, pt_line_reader *lr, pt_source **view,
@@ -79,6 +85,17 @@ void text_lines_close(pt_line_reader *lr, pt_source *src, pt_source *view);
  * series reads millions of lines.  Returns 1 and *len, 0 at the end, -1 on
  * error. */
 int text_line_next_clean(pt_line_reader *lr, char *out, size_t *len, pt_error *err);
+
+/* A describe pass over src's lines (through the UTF-16 view): each line
+ * cleaned as text_clean_line does, its remark cut (text_strip_remark) when
+ * strip_remark, its blanks collapsed (text_collapse) into at most
+ * TEXT_DESCRIBE_COL - 1 bytes, and handed to line_fn until line_fn returns
+ * something other than PT_OK (returned), the input ends, or max_lines
+ * lines were read (0: no limit). */
+#define TEXT_DESCRIBE_COL 512
+typedef pt_status (*text_describe_line_fn)(void *state, const char *col);
+pt_status text_describe_lines(pt_source *src, int strip_remark, unsigned long max_lines,
+                              text_describe_line_fn line_fn, void *state, pt_error *err);
 
 /* The time a sample gets when its file does not say: the command line's,
  * else the file's modification time, else unknown. */

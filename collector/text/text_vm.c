@@ -31,12 +31,7 @@
 #define VM_NAME_MAX 256
 
 typedef struct vm_state {
-    const pt_read_options *opt;
-    const pt_filetime *file_time; /* the log's "Debug session time" */
-    const pt_sink *sink;
-    const char *name;
-    uint64_t line_off;
-    unsigned long line_no;
+    text_part_ctx part; /* first: text_kd_read fills it in */
     int in_sample;
     uint64_t samples;
     uint64_t counters;
@@ -72,20 +67,20 @@ static pt_status vm_begin(vm_state *st)
         return PT_OK;
     memset(&info, 0, sizeof info);
     info.kind = PT_KIND_VM;
-    info.source = st->name;
+    info.source = st->part.name;
     info.variant = "vm";
-    if (*st->file_time != 0) {
-        info.time = *st->file_time;
+    if (*st->part.file_time != 0) {
+        info.time = *st->part.file_time;
         info.time_origin = "file";
     } else {
-        text_default_time(st->opt, &info.time, &info.time_origin);
+        text_default_time(st->part.opt, &info.time, &info.time_origin);
     }
     st->in_sample = 1;
     st->samples++;
     st->counters_in_sample = 0;
     st->page_file[0] = '\0';
     st->session[0] = '\0';
-    return pt_sink_begin_sample(st->sink, &info);
+    return pt_sink_begin_sample(st->part.sink, &info);
 }
 
 static pt_status vm_end(vm_state *st)
@@ -93,7 +88,7 @@ static pt_status vm_end(vm_state *st)
     if (!st->in_sample)
         return PT_OK;
     st->in_sample = 0;
-    return pt_sink_end_sample(st->sink);
+    return pt_sink_end_sample(st->part.sink);
 }
 
 static pt_status vm_counter(vm_state *st, const char *prefix, const char *name,
@@ -114,14 +109,14 @@ static pt_status vm_counter(vm_state *st, const char *prefix, const char *name,
     c.value = value;
     st->counters++;
     st->counters_in_sample++;
-    return pt_sink_counter(st->sink, &c);
+    return pt_sink_counter(st->part.sink, &c);
 }
 
 static pt_status vm_warn_number(vm_state *st, const char *name)
 {
-    return pt_sink_warning(st->sink, st->name, st->line_off,
+    return pt_sink_warning(st->part.sink, st->part.name, st->part.line_off,
                            "line %lu: %s: number too large for 64 bits, not kept",
-                           st->line_no, name);
+                           st->part.line_no, name);
 }
 
 /* "NAME: N ( M Kb)", "NAME: N Kb", "NAME: NK", repeated on one line for the
@@ -220,8 +215,8 @@ static pt_status vm_banner(vm_state *st, const char *col)
         if (rc != PT_OK)
             return rc;
     }
-    return pt_sink_warning(st->sink, st->name, st->line_off, "line %lu: !vm says: %s",
-                           st->line_no, text);
+    return pt_sink_warning(st->part.sink, st->part.name, st->part.line_off, "line %lu: !vm says: %s",
+                           st->part.line_no, text);
 }
 
 static pt_status vm_line(vm_state *st, char *line, size_t len)
@@ -248,8 +243,8 @@ static pt_status vm_line(vm_state *st, char *line, size_t len)
         rc = vm_begin(st);
         if (rc != PT_OK)
             return rc;
-        return pt_sink_warning(st->sink, st->name, st->line_off,
-                               "line %lu: !vm could not read a value: %s", st->line_no, col);
+        return pt_sink_warning(st->part.sink, st->part.name, st->part.line_off,
+                               "line %lu: !vm could not read a value: %s", st->part.line_no, col);
     }
     if (starts_with(col, "Page File:")) {
         snprintf(st->page_file, sizeof st->page_file, "Page File %s",
@@ -277,46 +272,27 @@ static pt_status vm_line(vm_state *st, char *line, size_t len)
 
 /* ---- the part of a debugger log ---- */
 
-static void *vm_open(const char *name, const pt_read_options *opt, const pt_sink *sink,
-                     const pt_filetime *file_time)
+static pt_status vm_part_line(void *state, char *line, size_t len)
 {
-    vm_state *st = calloc(1, sizeof *st);
-    if (st == NULL)
-        return NULL;
-    st->opt = opt;
-    st->sink = sink;
-    st->name = name;
-    st->file_time = file_time;
-    return st;
+    return vm_line(state, line, len);
 }
 
-static pt_status vm_part_line(void *state, char *line, size_t len, uint64_t offset,
-                              unsigned long line_no)
-{
-    vm_state *st = state;
-    st->line_off = offset;
-    st->line_no = line_no;
-    return vm_line(st, line, len);
-}
-
-static pt_status vm_suspend(void *state)
+static pt_status vm_part_end_sample(void *state)
 {
     return vm_end(state);
 }
 
 static pt_status vm_finish(void *state, pt_error *err)
 {
-    vm_state *st = state;
-    pt_status rc = vm_end(st);
-    if (rc != PT_OK)
-        return rc;
+    const vm_state *st = state;
     if (st->counters == 0)
-        return pt_error_set(err, PT_ERR_FORMAT, st->name, PT_NO_OFFSET,
+        return pt_error_set(err, PT_ERR_FORMAT, st->part.name, PT_NO_OFFSET,
                             "no !vm counters (\"NonPagedPool Usage: N ( M Kb)\") found");
     return PT_OK;
 }
 
-const text_part text_part_vm = {vm_open, vm_part_line, vm_suspend, vm_finish, free};
+const text_part text_part_vm = {sizeof(vm_state), vm_part_line, vm_part_end_sample,
+                                vm_finish};
 
 static pt_status vm_read(pt_source *src, const pt_read_options *opt, const pt_sink *sink,
                          pt_error *err)
@@ -348,53 +324,37 @@ static int vm_probe_text(const uint8_t *head, size_t len)
     return score > 100 ? 100 : score;
 }
 
-/* Facts beyond the records: the command and its flags. */
+/* What vm_describe has told so far. */
+typedef struct vm_facts {
+    pt_fact_fn fact;
+    void *ctx;
+    int commands;
+} vm_facts;
+
+/* A "!vm" command at a prompt, with its flags. */
+static pt_status vm_describe_line(void *state, const char *col)
+{
+    vm_facts *facts = state;
+    const char *cmd = strstr(col, "!vm");
+    if (cmd != NULL && strstr(col, "> ") != NULL && facts->commands++ < 8)
+        return facts->fact(facts->ctx, "command", cmd);
+    return PT_OK;
+}
+
+/* Facts beyond the records: the command and its flags (from the first
+ * 100000 lines). */
 static pt_status vm_describe(pt_source *src, const pt_read_options *opt, pt_fact_fn fact,
                              void *ctx, pt_error *err)
 {
-    pt_line_reader lr;
-    pt_source *view = NULL;
-    char *clean = malloc(TEXT_LINE_MAX + 1);
-    const char *raw;
-    size_t raw_len;
-    pt_status rc;
-    int r = 0, lines = 0, commands = 0;
-
+    vm_facts facts = {fact, ctx, 0};
     (void)opt;
-    if (clean == NULL)
-        return pt_error_set(err, PT_ERR_NOMEM, src->name, PT_NO_OFFSET, "out of memory");
-    rc = text_lines_open(src, &lr, &view, err);
-    if (rc != PT_OK) {
-        free(clean);
-        return rc;
-    }
-    while (rc == PT_OK && lines++ < 100000 &&
-           (r = pt_line_reader_next(&lr, &raw, &raw_len, err)) == 1) {
-        char col[512];
-        const char *cmd;
-        size_t n = text_clean_line(raw, raw_len, clean);
-        n = text_strip_remark(clean, n);
-        text_collapse(clean, n, col, sizeof col);
-        cmd = strstr(col, "!vm");
-        if (cmd != NULL && strstr(col, "> ") != NULL && commands++ < 8)
-            rc = fact(ctx, "command", cmd);
-    }
-    if (rc == PT_OK && r < 0)
-        rc = err != NULL && err->code != PT_OK ? err->code : PT_ERR_IO;
-    text_lines_close(&lr, src, view);
-    free(clean);
-    return rc;
+    return text_describe_lines(src, 1, 100000, vm_describe_line, &facts, err);
 }
 
 /* Probes the text as it is, or narrowed when it is UTF-16LE. */
 static int vm_probe(const uint8_t *head, size_t len)
 {
-    uint8_t *tmp = NULL;
-    const uint8_t *view = head;
-    size_t n = text_probe_view(head, len, &view, &tmp);
-    int score = n > 0 ? vm_probe_text(view, n) : 0;
-    free(tmp);
-    return score;
+    return text_reader_probe(head, len, vm_probe_text);
 }
 
 const pt_reader pt_reader_vm = {
