@@ -123,47 +123,22 @@ static pt_status count_row(void *ctx, const pt_tag_row *row)
     return PT_OK;
 }
 
-static pt_status count_counter(void *ctx, const pt_counter *x)
-{
-    (void)x;
-    ((inspect_counts *)ctx)->counters++;
-    return PT_OK;
-}
+/* A sink callback that only counts its records, in the field named: one
+ * per record type, as the sink's callbacks are typed. */
+#define INSPECT_COUNT_FN(fn, record_type, field)                                        \
+    static pt_status fn(void *ctx, const record_type *x)                                \
+    {                                                                                   \
+        (void)x;                                                                        \
+        ((inspect_counts *)ctx)->field++;                                               \
+        return PT_OK;                                                                   \
+    }
 
-static pt_status count_module(void *ctx, const pt_module *x)
-{
-    (void)x;
-    ((inspect_counts *)ctx)->modules++;
-    return PT_OK;
-}
-
-static pt_status count_allocation(void *ctx, const pt_allocation *x)
-{
-    (void)x;
-    ((inspect_counts *)ctx)->allocations++;
-    return PT_OK;
-}
-
-static pt_status count_stack(void *ctx, const pt_stack *x)
-{
-    (void)x;
-    ((inspect_counts *)ctx)->stacks++;
-    return PT_OK;
-}
-
-static pt_status count_desc(void *ctx, const pt_tag_desc *x)
-{
-    (void)x;
-    ((inspect_counts *)ctx)->tag_descs++;
-    return PT_OK;
-}
-
-static pt_status count_driver(void *ctx, const struct pt_driver_record *x)
-{
-    (void)x;
-    ((inspect_counts *)ctx)->drivers++;
-    return PT_OK;
-}
+INSPECT_COUNT_FN(count_counter, pt_counter, counters)
+INSPECT_COUNT_FN(count_module, pt_module, modules)
+INSPECT_COUNT_FN(count_allocation, pt_allocation, allocations)
+INSPECT_COUNT_FN(count_stack, pt_stack, stacks)
+INSPECT_COUNT_FN(count_desc, pt_tag_desc, tag_descs)
+INSPECT_COUNT_FN(count_driver, struct pt_driver_record, drivers)
 
 static pt_status count_warning(void *ctx, const char *source, uint64_t offset,
                                const char *message)
