@@ -71,24 +71,43 @@ static int all_zero(const uint8_t *p, size_t n)
     return acc == 0;
 }
 
-/* 1 when level-1 deflate of the first 16 KiB saves under 2%. */
-static int looks_incompressible(worker *wk, const uint8_t *data)
+/* Deflates data[0..len) into out as one raw stream at level.  At level 1 a
+ * chunk whose first 16 KiB saves under 2% (encrypted pages, packed files) is
+ * stored from there on: deflating it costs as much as compressing text and
+ * gains nothing.  The test is made in the stream itself (a block ends after
+ * those 16 KiB) so no byte is deflated twice. */
+static int worker_deflate(worker *wk, int level, const uint8_t *data, uint32_t len,
+                          uint8_t *out, uint32_t *clen)
 {
-    if (!wk->probe_ready) {
-        memset(&wk->probe, 0, sizeof wk->probe);
-        if (deflateInit2(&wk->probe, 1, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-            return 0;
-        wk->probe_ready = 1;
-    } else if (deflateReset(&wk->probe) != Z_OK) {
-        return 0;
+    z_stream *zs = &wk->zs;
+    int zr;
+
+    if (!wk->zs_ready) {
+        memset(zs, 0, sizeof *zs);
+        if (deflateInit2(zs, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+            return Z_MEM_ERROR;
+        wk->zs_ready = 1;
+    } else if ((zr = deflateReset(zs)) != Z_OK ||
+               (zr = deflateParams(zs, level, Z_DEFAULT_STRATEGY)) != Z_OK) {
+        return zr;
     }
-    wk->probe.next_in = (Bytef *)(uintptr_t)data;
-    wk->probe.avail_in = PROBE_BYTES;
-    wk->probe.next_out = wk->probe_out;
-    wk->probe.avail_out = sizeof wk->probe_out;
-    if (deflate(&wk->probe, Z_FINISH) != Z_STREAM_END)
-        return 0;
-    return wk->probe.total_out > PROBE_BYTES - PROBE_BYTES / 50;
+    zs->next_in = (Bytef *)(uintptr_t)data;
+    zs->next_out = out;
+    zs->avail_out = (uInt)BUNDLE_COMPRESSED_MAX(len);
+    if (level == 1 && len >= 4 * PROBE_BYTES) {
+        zs->avail_in = PROBE_BYTES;
+        if ((zr = deflate(zs, Z_BLOCK)) != Z_OK)
+            return zr;
+        if (zs->total_out > PROBE_BYTES - PROBE_BYTES / 50 &&
+            (zr = deflateParams(zs, 0, Z_DEFAULT_STRATEGY)) != Z_OK)
+            return zr;
+        zs->avail_in = len - PROBE_BYTES;
+    } else {
+        zs->avail_in = len;
+    }
+    zr = deflate(zs, Z_FINISH);
+    *clen = (uint32_t)zs->total_out;
+    return zr == Z_STREAM_END ? Z_OK : zr;
 }
 
 /* Appends one chunk record for data[0..len) (or zeros) to the piece. */
@@ -116,32 +135,13 @@ static pt_status piece_add_record(worker *wk, piece *pc, uint64_t member_off,
         free(tmp.data);
         bundle_zero_sha(len, c->sha);
     } else {
-        int zr, level = w->member_level;
-        /* Already-compressed data (encrypted pages, packed files) is stored:
-         * deflating it costs as much as compressing text and gains nothing. */
-        if (level == 1 && len >= 4 * PROBE_BYTES && looks_incompressible(wk, data))
-            level = 0;
-        if (!wk->zs_ready) {
-            memset(&wk->zs, 0, sizeof wk->zs);
-            if (deflateInit2(&wk->zs, level, Z_DEFLATED, -15, 8,
-                             Z_DEFAULT_STRATEGY) != Z_OK)
-                return pt_error_set(&pc->err, PT_ERR_NOMEM, w->path, PT_NO_OFFSET,
-                                    "deflateInit failed");
-            wk->zs_ready = 1;
-        } else if (deflateReset(&wk->zs) != Z_OK ||
-                   deflateParams(&wk->zs, level, Z_DEFAULT_STRATEGY) != Z_OK) {
-            return pt_error_set(&pc->err, PT_ERR_INTERNAL, w->path, PT_NO_OFFSET,
-                                "deflateReset failed");
-        }
-        wk->zs.next_in = (Bytef *)(uintptr_t)data;
-        wk->zs.avail_in = len;
-        wk->zs.next_out = d;
-        wk->zs.avail_out = (uInt)BUNDLE_COMPRESSED_MAX(len);
-        zr = deflate(&wk->zs, Z_FINISH);
-        if (zr != Z_STREAM_END)
+        int zr = worker_deflate(wk, w->member_level, data, len, d, &clen);
+        if (zr == Z_MEM_ERROR)
+            return pt_error_set(&pc->err, PT_ERR_NOMEM, w->path, PT_NO_OFFSET,
+                                "deflateInit failed");
+        if (zr != Z_OK)
             return pt_error_set(&pc->err, PT_ERR_INTERNAL, w->path, PT_NO_OFFSET,
                                 "deflate did not finish (%d)", zr);
-        clen = (uint32_t)wk->zs.total_out;
         crc = (uint32_t)crc32(0L, data, len);
         pt_sha256_buffer(data, len, c->sha);
     }
@@ -246,7 +246,7 @@ void bundle_pool_stop(pt_bundle_writer *w)
     w->started = 0;
 }
 
-/* Starts encoding set[0..n) on the workers (none: encode_finish does it). */
+/* Starts encoding set[0..n) on the workers (none: encode_wait does it). */
 static void encode_start(pt_bundle_writer *w, piece *set, size_t n)
 {
     if (w->threads > 1 && w->started == 0 && !w->quit)
@@ -263,13 +263,10 @@ static void encode_start(pt_bundle_writer *w, piece *set, size_t n)
     pthread_mutex_unlock(&w->pool_lock);
 }
 
-/* Waits for set[0..n) and writes its records in order. */
-static pt_status encode_finish(pt_bundle_writer *w, piece *set, size_t n, pt_error *err)
+/* Waits until set[0..n) is encoded, this thread taking what the workers
+ * have not claimed yet. */
+static void encode_wait(pt_bundle_writer *w)
 {
-    size_t i, k;
-    pt_status st = PT_OK;
-
-    /* this thread takes what the workers have not claimed yet */
     worker_run(&w->workers[w->threads]);
     if (w->started > 0) {
         pthread_mutex_lock(&w->pool_lock);
@@ -277,6 +274,14 @@ static pt_status encode_finish(pt_bundle_writer *w, piece *set, size_t n, pt_err
             pthread_cond_wait(&w->pool_done, &w->pool_lock);
         pthread_mutex_unlock(&w->pool_lock);
     }
+}
+
+/* Writes the records of the encoded set[0..n) in order. */
+static pt_status encode_write(pt_bundle_writer *w, piece *set, size_t n, pt_error *err)
+{
+    size_t i, k;
+    pt_status st = PT_OK;
+
     for (i = 0; i < n && st == PT_OK; i++) {
         piece *pc = &set[i];
         uint64_t at = w->pos;
@@ -296,25 +301,26 @@ static pt_status encode_finish(pt_bundle_writer *w, piece *set, size_t n, pt_err
     return st;
 }
 
-/* Hands the filled pieces to the workers (after writing the set they had)
- * and moves to the other set; the next piece starts at next_off. */
+/* Hands the filled pieces to the workers and moves to the other set; the
+ * set they had is written while they encode the new one.  The next piece
+ * starts at next_off. */
 static pt_status submit_pieces(pt_bundle_writer *w, uint64_t next_off, pt_error *err)
 {
     size_t n = w->pieces[w->piece_cur].len > 0 ? w->piece_cur + 1 : w->piece_cur;
     pt_status st = PT_OK;
 
     if (n > 0) {
-        if (w->busy_set != NULL) {
-            st = encode_finish(w, w->busy_set, w->busy_n, err);
-            w->busy_set = NULL;
-            if (st != PT_OK)
-                return st;
-        }
+        piece *done = w->busy_set;
+        size_t done_n = w->busy_n;
+        if (done != NULL)
+            encode_wait(w);
         encode_start(w, w->pieces, n);
         w->busy_set = w->pieces;
         w->busy_n = n;
         w->fill ^= 1;
         w->pieces = w->sets[w->fill];
+        if (done != NULL && (st = encode_write(w, done, done_n, err)) != PT_OK)
+            return st;
     }
     w->piece_cur = 0;
     w->pieces[0].len = 0;
@@ -327,7 +333,9 @@ pt_status bundle_flush_pieces(pt_bundle_writer *w, uint64_t next_off, pt_error *
 {
     pt_status st = submit_pieces(w, next_off, err);
     if (w->busy_set != NULL) {
-        pt_status fin = encode_finish(w, w->busy_set, w->busy_n, err);
+        pt_status fin;
+        encode_wait(w);
+        fin = encode_write(w, w->busy_set, w->busy_n, err);
         w->busy_set = NULL;
         if (st == PT_OK)
             st = fin;

@@ -629,12 +629,8 @@ void pt_bundle_writer_abort(pt_bundle_writer *w)
     if (w->zs_ready)
         deflateEnd(&w->zs);
     for (i = 0; w->workers != NULL && i <= (size_t)w->threads; i++)
-    {
         if (w->workers[i].zs_ready)
             deflateEnd(&w->workers[i].zs);
-        if (w->workers[i].probe_ready)
-            deflateEnd(&w->workers[i].probe);
-    }
     for (k = 0; k < 2; k++) {
         for (i = 0; w->sets[k] != NULL && i < w->piece_cap; i++) {
             free(w->sets[k][i].data);

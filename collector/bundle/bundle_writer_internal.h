@@ -70,15 +70,13 @@ typedef struct piece {
 
 typedef struct pt_bundle_writer pt_bundle_writer_t;
 
+/* the head of a chunk whose deflated size decides whether it is stored */
 #define PROBE_BYTES (16u * 1024)
 
 typedef struct worker {
     pt_bundle_writer_t *w;
     z_stream zs;
     int zs_ready;
-    z_stream probe;             /* level 1 over a chunk's first 16 KiB */
-    int probe_ready;
-    uint8_t probe_out[PROBE_BYTES + 1024];
     unsigned long seen;         /* the last batch generation it took */
 } worker;
 
