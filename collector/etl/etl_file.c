@@ -28,9 +28,12 @@ static const uint32_t lf_clock_type[2] = {0x108u, 0x110u};
 static const uint32_t lf_buffers_lost[2] = {0x10Cu, 0x114u};
 static const uint32_t lf_names[2] = {0x110u, 0x118u};
 
+struct etl_merge;
+
 typedef struct etl_stream {
     uint16_t cpu;
-    size_t *bufs;          /* indexes into f->buffers, file order */
+    struct etl_merge *merge; /* refills bufs from the index; NULL: bufs is all */
+    size_t *bufs;          /* indexes into f->buffers not read yet, file order */
     size_t nbufs, cap_bufs, next_buf;
     uint8_t *data;         /* the current buffer, decompressed */
     size_t data_cap;
@@ -40,6 +43,11 @@ typedef struct etl_stream {
     int has_ev;
 } etl_stream;
 
+typedef struct etl_notes {
+    etl_note note[ETL_MAX_NOTES];
+    size_t kept, total;
+} etl_notes;
+
 struct etl_file {
     pt_source *src;
     etl_logfile lf;
@@ -48,8 +56,14 @@ struct etl_file {
     size_t ncompressed;
     uint8_t *raw;          /* scratch for a compressed buffer as stored */
     size_t raw_cap;
-    etl_note notes[ETL_MAX_NOTES];
-    size_t nnotes, notes_dropped;
+    /* Notes in the order they would come from indexing the whole chain
+     * first and walking after: the index's, then the rest. */
+    etl_notes index_notes, walk_notes;
+    int scanning;          /* notes go to index_notes */
+    uint64_t scan_off;     /* the next buffer header to index */
+    int scan_done;         /* the chain is indexed to its end */
+    pt_status scan_st;     /* a read error while indexing, for the walk */
+    pt_error scan_err;
     int damaged;
     uint64_t payload_bytes;
     uint64_t last_ts;      /* for events without a timestamp (WPP) */
@@ -76,18 +90,19 @@ static void note(etl_file *f, uint64_t offset, int damage, const char *fmt, ...)
 static void note(etl_file *f, uint64_t offset, int damage, const char *fmt, ...)
 {
     va_list ap;
+    etl_notes *list = f->scanning ? &f->index_notes : &f->walk_notes;
+    etl_note *n;
     if (damage)
         f->damaged = 1;
-    if (f->nnotes >= ETL_MAX_NOTES) {
-        f->notes_dropped++;
+    list->total++;
+    if (list->kept >= ETL_MAX_NOTES)
         return;
-    }
-    f->notes[f->nnotes].offset = offset;
-    f->notes[f->nnotes].damage = damage;
+    n = &list->note[list->kept++];
+    n->offset = offset;
+    n->damage = damage;
     va_start(ap, fmt);
-    vsnprintf(f->notes[f->nnotes].text, sizeof f->notes[f->nnotes].text, fmt, ap);
+    vsnprintf(n->text, sizeof n->text, fmt, ap);
     va_end(ap);
-    f->nnotes++;
 }
 
 /* Event header decoding (section 2).  Kernel headers carry the size at +4
@@ -399,60 +414,82 @@ static int load_buffer(etl_file *f, const etl_buffer_info *bi, uint8_t **data, s
     return 0;
 }
 
-/* Walks the buffer chain by BufferSize, keeping each header. */
-static pt_status index_buffers(etl_file *f, pt_error *err)
+/* Reads the header of the next buffer of the chain (file order, stepping
+ * by BufferSize) into the index.  Returns 1 when a buffer was added, 0 at
+ * the end of the chain (scan_done set), or -1 when the source cannot be
+ * read (scan_st and scan_err set). */
+static int scan_next_buffer(etl_file *f)
 {
-    uint64_t off = 0, size = f->src->size;
+    uint64_t off = f->scan_off, size = f->src->size;
     uint8_t h[ETL_BUF_HEADER_SIZE];
-    pt_status st;
+    etl_buffer_info bi;
 
-    while (off < size) {
-        etl_buffer_info bi;
-        if (size - off < ETL_BUF_HEADER_SIZE) {
-            note(f, off, 1, "file ends 0x%llx bytes into a buffer header",
-                 (unsigned long long)(size - off));
-            break;
-        }
-        st = pt_source_read(f->src, off, h, sizeof h, err);
-        if (st != PT_OK)
-            return st;
-        decode_buffer_header(h, off, &bi);
-        if (bi.size < ETL_BUF_HEADER_SIZE || bi.size > ETL_MAX_BUFFER_SIZE) {
-            note(f, off, 1, "buffer size 0x%x out of range (0x48..0x%x); the rest is not read",
-                 bi.size, ETL_MAX_BUFFER_SIZE);
-            break;
-        }
-        if (f->nbuffers >= ETL_MAX_BUFFERS) {
-            note(f, off, 1, "more than %u buffers; the rest is not read", ETL_MAX_BUFFERS);
-            break;
-        }
-        if (bi.size > size - off) {
-            note(f, off, 1, "file cut inside a 0x%x-byte buffer (0x%llx bytes present)",
-                 bi.size, (unsigned long long)(size - off));
-            /* keep the events before the cut of a plain buffer */
-            if ((bi.flags & ETL_BUFFLAG_COMPRESSED) == 0 && f->nbuffers > 0) {
-                bi.size = (uint32_t)(size - off);
-                if (bi.filled > bi.size)
-                    bi.filled = bi.size;
-                if (bi.saved_offset > bi.size)
-                    bi.saved_offset = bi.size;
-                st = add_buffer(f, &bi, err);
-                if (st != PT_OK)
-                    return st;
-            }
-            break;
-        }
+    if (f->scan_done)
+        return 0;
+    f->scan_done = 1; /* until a buffer is added below */
+    if (off >= size)
+        return 0;
+    if (size - off < ETL_BUF_HEADER_SIZE) {
+        note(f, off, 1, "file ends 0x%llx bytes into a buffer header",
+             (unsigned long long)(size - off));
+        return 0;
+    }
+    f->scan_st = pt_source_read(f->src, off, h, sizeof h, &f->scan_err);
+    if (f->scan_st != PT_OK)
+        return -1;
+    decode_buffer_header(h, off, &bi);
+    if (bi.size < ETL_BUF_HEADER_SIZE || bi.size > ETL_MAX_BUFFER_SIZE) {
+        note(f, off, 1, "buffer size 0x%x out of range (0x48..0x%x); the rest is not read",
+             bi.size, ETL_MAX_BUFFER_SIZE);
+        return 0;
+    }
+    if (f->nbuffers >= ETL_MAX_BUFFERS) {
+        note(f, off, 1, "more than %u buffers; the rest is not read", ETL_MAX_BUFFERS);
+        return 0;
+    }
+    if (bi.size > size - off) {
+        note(f, off, 1, "file cut inside a 0x%x-byte buffer (0x%llx bytes present)", bi.size,
+             (unsigned long long)(size - off));
+        /* keep the events before the cut of a plain buffer */
+        if ((bi.flags & ETL_BUFFLAG_COMPRESSED) || f->nbuffers == 0)
+            return 0;
+        bi.size = (uint32_t)(size - off);
+        if (bi.filled > bi.size)
+            bi.filled = bi.size;
+        if (bi.saved_offset > bi.size)
+            bi.saved_offset = bi.size;
+    } else {
         if (bi.flags & ETL_BUFFLAG_COMPRESSED)
             f->ncompressed++;
         if (bi.flags & (ETL_BUFFLAG_EVENTS_LOST | ETL_BUFFLAG_BUFFER_LOST))
             note(f, off, 0, "buffer flags 0x%x: the logger lost %s", bi.flags,
                  (bi.flags & ETL_BUFFLAG_BUFFER_LOST) ? "buffers" : "events");
-        st = add_buffer(f, &bi, err);
-        if (st != PT_OK)
-            return st;
-        off += bi.size;
+        f->scan_done = 0;
+        f->scan_off = off + bi.size;
     }
-    return PT_OK;
+    f->scan_st = add_buffer(f, &bi, &f->scan_err);
+    if (f->scan_st != PT_OK) {
+        f->scan_done = 1;
+        return -1;
+    }
+    return 1;
+}
+
+static int scan_next(etl_file *f)
+{
+    int r;
+    f->scanning = 1;
+    r = scan_next_buffer(f);
+    f->scanning = 0;
+    return r;
+}
+
+/* Indexes the rest of the chain (the walks index as they go; the buffer
+ * list and the notes need all of it). */
+static void scan_all(etl_file *f)
+{
+    while (scan_next(f) > 0)
+        ;
 }
 
 pt_status etl_file_open(pt_source *src, etl_file **out, pt_error *err)
@@ -473,13 +510,18 @@ pt_status etl_file_open(pt_source *src, etl_file **out, pt_error *err)
                           (unsigned long long)src->size);
         goto fail;
     }
-    st = index_buffers(f, err);
-    if (st != PT_OK)
+    /* Only the header buffer now: the walk indexes the rest as it reads
+     * it, so a bundle member is inflated once, not once more for an index. */
+    if (scan_next(f) < 0) {
+        *err = f->scan_err;
+        st = f->scan_st;
         goto fail;
+    }
     if (f->nbuffers == 0 || (f->buffers[0].flags & ETL_BUFFLAG_COMPRESSED)) {
+        const etl_notes *n = &f->index_notes;
         st = pt_error_set(err, PT_ERR_FORMAT, src->name, 0,
                           "not an ETL trace: no readable header buffer%s%s",
-                          f->nnotes ? ": " : "", f->nnotes ? f->notes[0].text : "");
+                          n->kept ? ": " : "", n->kept ? n->note[0].text : "");
         goto fail;
     }
     if (load_buffer(f, &f->buffers[0], &data, &cap, &filled) != 0 ||
@@ -514,13 +556,58 @@ void etl_file_close(etl_file *f)
 }
 
 const etl_logfile *etl_file_logfile(const etl_file *f) { return &f->lf; }
-size_t etl_file_buffer_count(const etl_file *f) { return f->nbuffers; }
-const etl_buffer_info *etl_file_buffer(const etl_file *f, size_t i) { return &f->buffers[i]; }
-size_t etl_file_compressed_count(const etl_file *f) { return f->ncompressed; }
-size_t etl_file_note_count(const etl_file *f) { return f->nnotes; }
-const etl_note *etl_file_note(const etl_file *f, size_t i) { return &f->notes[i]; }
-size_t etl_file_notes_dropped(const etl_file *f) { return f->notes_dropped; }
-int etl_file_damaged(const etl_file *f) { return f->damaged; }
+
+size_t etl_file_buffer_count(etl_file *f)
+{
+    scan_all(f);
+    return f->nbuffers;
+}
+
+const etl_buffer_info *etl_file_buffer(etl_file *f, size_t i)
+{
+    scan_all(f);
+    return &f->buffers[i];
+}
+
+size_t etl_file_compressed_count(etl_file *f)
+{
+    scan_all(f);
+    return f->ncompressed;
+}
+
+/* The walk's notes fill what the index's leave of ETL_MAX_NOTES. */
+static size_t walk_notes_shown(const etl_file *f)
+{
+    size_t room = ETL_MAX_NOTES - f->index_notes.kept;
+    return f->walk_notes.kept < room ? f->walk_notes.kept : room;
+}
+
+size_t etl_file_note_count(etl_file *f)
+{
+    scan_all(f);
+    return f->index_notes.kept + walk_notes_shown(f);
+}
+
+const etl_note *etl_file_note(etl_file *f, size_t i)
+{
+    scan_all(f);
+    if (i < f->index_notes.kept)
+        return &f->index_notes.note[i];
+    return &f->walk_notes.note[i - f->index_notes.kept];
+}
+
+size_t etl_file_notes_dropped(etl_file *f)
+{
+    scan_all(f);
+    return f->index_notes.total + f->walk_notes.total - f->index_notes.kept -
+           walk_notes_shown(f);
+}
+
+int etl_file_damaged(etl_file *f)
+{
+    scan_all(f);
+    return f->damaged;
+}
 uint64_t etl_file_payload_bytes(const etl_file *f) { return f->payload_bytes; }
 
 uint64_t etl_file_filetime(const etl_file *f, uint64_t ts)
@@ -539,8 +626,110 @@ uint64_t etl_file_filetime(const etl_file *f, uint64_t ts)
 
 /* ---- event streams ---- */
 
+/* The per-CPU streams of a merged walk, fed from the index as the walk
+ * indexes the chain: a stream that has read all its buffers known so far
+ * indexes on until the chain gives it one more or ends.  The streams hold
+ * the indexes of the buffers found but not read yet. */
+typedef struct etl_merge {
+    etl_file *f;
+    etl_stream *streams;   /* ETL_MAX_CPUS slots */
+    size_t nstreams;
+    uint32_t *slot_of_cpu; /* ETL_MAX_CPUS; UINT32_MAX = no stream yet */
+    uint32_t *max_size;    /* per stream: its largest buffer */
+    uint64_t memory;       /* the sum of max_size */
+    size_t fed;            /* index entries handed to the streams */
+    int over_limit;        /* memory is over ETL_MAX_MERGE_MEMORY */
+} etl_merge;
+
+static int merge_over_limit(etl_merge *m);
+
+/* Fails the walk with a status kept like a read error of the index. */
+static int merge_fail(etl_merge *m, pt_status st, const char *fmt, unsigned long long a,
+                      unsigned long long b)
+{
+    m->f->scan_st = pt_error_set(&m->f->scan_err, st, m->f->src->name, PT_NO_OFFSET, fmt, a, b);
+    return -1;
+}
+
+/* Hands the next index entry to its CPU's stream, making the stream when
+ * the CPU is new.  Returns 0, or -1 with scan_st set. */
+static int merge_feed(etl_merge *m)
+{
+    size_t i = m->fed;
+    const etl_buffer_info *bi = &m->f->buffers[i];
+    uint32_t need = (bi->flags & ETL_BUFFLAG_COMPRESSED) ? bi->saved_offset : bi->size;
+    uint32_t slot = m->slot_of_cpu[bi->cpu];
+    etl_stream *s;
+
+    if (slot == UINT32_MAX) {
+        slot = (uint32_t)m->nstreams++;
+        m->slot_of_cpu[bi->cpu] = slot;
+        m->streams[slot].cpu = bi->cpu;
+        m->streams[slot].merge = m;
+    }
+    s = &m->streams[slot];
+    if (need > m->max_size[slot] && need <= ETL_MAX_BUFFER_SIZE) {
+        m->memory += need - m->max_size[slot];
+        m->max_size[slot] = need;
+        if (m->memory > ETL_MAX_MERGE_MEMORY && !m->over_limit)
+            return merge_over_limit(m);
+    }
+    if (s->next_buf == s->nbufs)
+        s->next_buf = s->nbufs = 0; /* all read: start the list again */
+    if (s->nbufs == s->cap_bufs) {
+        size_t cap = s->cap_bufs ? s->cap_bufs * 2 : 64;
+        size_t *nb = realloc(s->bufs, cap * sizeof *nb);
+        if (nb == NULL)
+            return merge_fail(m, PT_ERR_NOMEM, "out of memory for %llu of %llu buffers",
+                              (unsigned long long)cap, (unsigned long long)m->f->nbuffers);
+        s->bufs = nb;
+        s->cap_bufs = cap;
+    }
+    s->bufs[s->nbufs++] = i;
+    m->fed++;
+    return 0;
+}
+
+/* The merge is over its memory limit: the error counts what the whole
+ * chain would need. */
+static int merge_over_limit(etl_merge *m)
+{
+    m->over_limit = 1;
+    m->fed++; /* the buffer that crossed the limit is counted */
+    scan_all(m->f);
+    while (m->fed < m->f->nbuffers)
+        if (merge_feed(m) != 0)
+            return -1;
+    m->f->scan_st = pt_error_set(&m->f->scan_err, PT_ERR_LIMIT, m->f->src->name, PT_NO_OFFSET,
+                                 "merging %llu CPUs needs %llu bytes of buffers, over the %u "
+                                 "limit",
+                                 (unsigned long long)m->nstreams,
+                                 (unsigned long long)m->memory, ETL_MAX_MERGE_MEMORY);
+    return -1;
+}
+
+/* Feeds the streams from the index, indexing on, until stream s has a
+ * buffer to read or the chain ends.  Returns 1 when it has one, 0 at the
+ * end, -1 on error (scan_st set). */
+static int merge_refill(etl_merge *m, const etl_stream *s)
+{
+    while (s->next_buf == s->nbufs) {
+        if (m->fed < m->f->nbuffers) {
+            if (merge_feed(m) != 0)
+                return -1;
+            continue;
+        }
+        {
+            int r = scan_next(m->f);
+            if (r <= 0)
+                return r;
+        }
+    }
+    return 1;
+}
+
 /* Advances s to its next event, loading buffers as needed; has_ev = 0 at
- * the end of the stream. */
+ * the end of the stream (or on an error of the index: scan_st). */
 static void stream_next(etl_file *f, etl_stream *s)
 {
     for (;;) {
@@ -572,7 +761,7 @@ static void stream_next(etl_file *f, etl_stream *s)
         s->has_ev = 0;
         s->filled = 0;
         s->pos = 0;
-        while (s->next_buf < s->nbufs) {
+        while (s->merge == NULL ? s->next_buf < s->nbufs : merge_refill(s->merge, s) > 0) {
             const etl_buffer_info *bi = &f->buffers[s->bufs[s->next_buf++]];
             size_t filled;
             if (load_buffer(f, bi, &s->data, &s->data_cap, &filled) == 0) {
@@ -587,14 +776,14 @@ static void stream_next(etl_file *f, etl_stream *s)
     }
 }
 
-static pt_status walk_file_order(etl_file *f, etl_event_fn fn, void *ctx)
+static pt_status walk_file_order(etl_file *f, etl_event_fn fn, void *ctx, pt_error *err)
 {
     etl_stream s;
     size_t i;
     pt_status st = PT_OK;
 
     memset(&s, 0, sizeof s);
-    for (i = 0; i < f->nbuffers && st == PT_OK; i++) {
+    for (i = 0; st == PT_OK && (i < f->nbuffers || scan_next(f) > 0); i++) {
         size_t one = i;
         s.bufs = &one;
         s.nbufs = 1;
@@ -610,6 +799,10 @@ static pt_status walk_file_order(etl_file *f, etl_event_fn fn, void *ctx)
         }
     }
     free(s.data);
+    if (st == PT_OK && f->scan_st != PT_OK) {
+        *err = f->scan_err;
+        st = f->scan_st;
+    }
     return st;
 }
 
@@ -637,93 +830,67 @@ static void heap_down(etl_stream **h, size_t n, size_t i)
     }
 }
 
-static pt_status build_streams(etl_file *f, etl_stream **out, size_t *nout, pt_error *err)
+static void heap_up(etl_stream **h, size_t i)
 {
-    etl_stream *streams = NULL;
-    uint32_t *slot_of_cpu = NULL;
-    uint32_t *max_size = NULL;
-    size_t n = 0, i;
-    uint64_t memory = 0;
-    pt_status st = PT_OK;
+    while (i > 0 && stream_before(h[i], h[(i - 1) / 2])) {
+        etl_stream *t = h[i];
+        h[i] = h[(i - 1) / 2];
+        h[(i - 1) / 2] = t;
+        i = (i - 1) / 2;
+    }
+}
 
-    slot_of_cpu = malloc(ETL_MAX_CPUS * sizeof *slot_of_cpu);
-    streams = calloc(ETL_MAX_CPUS, sizeof *streams);
-    max_size = calloc(ETL_MAX_CPUS, sizeof *max_size);
-    if (slot_of_cpu == NULL || streams == NULL || max_size == NULL) {
-        st = pt_error_set(err, PT_ERR_NOMEM, f->src->name, PT_NO_OFFSET, "out of memory");
-        goto out;
+/* Streams made since *started: their first events go into the heap.  A CPU
+ * first seen after events later than its first were walked cannot be put
+ * back in order; that is noted. */
+static void heap_add_new(etl_merge *m, etl_stream **heap, size_t *nh, size_t *started,
+                         int walking)
+{
+    while (*started < m->nstreams) {
+        etl_stream *s = &m->streams[(*started)++];
+        stream_next(m->f, s);
+        if (!s->has_ev)
+            continue;
+        if (walking && s->ev.ts < m->f->last_ts)
+            note(m->f, s->ev.offset, 0,
+                 "CPU %u is first seen here, after later events of other CPUs were read; "
+                 "its events are merged from here on", (unsigned)s->cpu);
+        heap[*nh] = s;
+        heap_up(heap, (*nh)++);
     }
-    for (i = 0; i < ETL_MAX_CPUS; i++)
-        slot_of_cpu[i] = UINT32_MAX;
-    for (i = 0; i < f->nbuffers; i++) {
-        const etl_buffer_info *bi = &f->buffers[i];
-        etl_stream *s;
-        uint32_t need = (bi->flags & ETL_BUFFLAG_COMPRESSED) ? bi->saved_offset : bi->size;
-        if (slot_of_cpu[bi->cpu] == UINT32_MAX) {
-            slot_of_cpu[bi->cpu] = (uint32_t)n;
-            streams[n].cpu = bi->cpu;
-            n++;
-        }
-        s = &streams[slot_of_cpu[bi->cpu]];
-        if (need > max_size[slot_of_cpu[bi->cpu]] && need <= ETL_MAX_BUFFER_SIZE) {
-            memory += need - max_size[slot_of_cpu[bi->cpu]];
-            max_size[slot_of_cpu[bi->cpu]] = need;
-        }
-        if (s->nbufs == s->cap_bufs) {
-            size_t cap = s->cap_bufs ? s->cap_bufs * 2 : 64;
-            size_t *nb = realloc(s->bufs, cap * sizeof *nb);
-            if (nb == NULL) {
-                st = pt_error_set(err, PT_ERR_NOMEM, f->src->name, PT_NO_OFFSET,
-                                  "out of memory");
-                goto out;
-            }
-            s->bufs = nb;
-            s->cap_bufs = cap;
-        }
-        s->bufs[s->nbufs++] = i;
-    }
-    if (memory > ETL_MAX_MERGE_MEMORY)
-        st = pt_error_set(err, PT_ERR_LIMIT, f->src->name, PT_NO_OFFSET,
-                          "merging %llu CPUs needs %llu bytes of buffers, over the %u limit",
-                          (unsigned long long)n,
-                          (unsigned long long)memory, ETL_MAX_MERGE_MEMORY);
-out:
-    free(slot_of_cpu);
-    free(max_size);
-    if (st != PT_OK && streams != NULL) {
-        for (i = 0; i < n; i++)
-            free(streams[i].bufs);
-        free(streams);
-        streams = NULL;
-        n = 0;
-    }
-    *out = streams;
-    *nout = n;
-    return st;
 }
 
 static pt_status walk_merged(etl_file *f, etl_event_fn fn, void *ctx, pt_error *err)
 {
-    etl_stream *streams = NULL, **heap = NULL;
-    size_t n = 0, nh = 0, i;
-    pt_status st;
+    etl_merge m;
+    etl_stream **heap = NULL;
+    size_t nh = 0, started = 0, i;
+    pt_status st = PT_OK;
 
-    st = build_streams(f, &streams, &n, err);
-    if (st != PT_OK)
-        return st;
-    heap = malloc((n ? n : 1) * sizeof *heap);
-    if (heap == NULL) {
+    memset(&m, 0, sizeof m);
+    m.f = f;
+    m.slot_of_cpu = malloc(ETL_MAX_CPUS * sizeof *m.slot_of_cpu);
+    m.streams = calloc(ETL_MAX_CPUS, sizeof *m.streams);
+    m.max_size = calloc(ETL_MAX_CPUS, sizeof *m.max_size);
+    heap = malloc(ETL_MAX_CPUS * sizeof *heap);
+    if (m.slot_of_cpu == NULL || m.streams == NULL || m.max_size == NULL || heap == NULL) {
         st = pt_error_set(err, PT_ERR_NOMEM, f->src->name, PT_NO_OFFSET, "out of memory");
         goto out;
     }
-    for (i = 0; i < n; i++) {
-        stream_next(f, &streams[i]);
-        if (streams[i].has_ev)
-            heap[nh++] = &streams[i];
+    for (i = 0; i < ETL_MAX_CPUS; i++)
+        m.slot_of_cpu[i] = UINT32_MAX;
+    /* Every CPU's first buffer before the first event: index until as many
+     * CPUs as the logfile header counts have a stream (or the chain ends). */
+    while (m.nstreams < (f->lf.cpus ? f->lf.cpus : 1u)) {
+        if (m.fed < f->nbuffers) {
+            if (merge_feed(&m) != 0)
+                break;
+        } else if (scan_next(f) <= 0) {
+            break;
+        }
     }
-    for (i = nh / 2; i-- > 0;)
-        heap_down(heap, nh, i);
-    while (nh > 0) {
+    heap_add_new(&m, heap, &nh, &started, 0);
+    while (nh > 0 && f->scan_st == PT_OK) {
         etl_stream *s = heap[0];
         /* Take events from the earliest stream while it stays earliest. */
         do {
@@ -732,20 +899,28 @@ static pt_status walk_merged(etl_file *f, etl_event_fn fn, void *ctx, pt_error *
             if (st != PT_OK)
                 goto out;
             stream_next(f, s);
-        } while (s->has_ev &&
+        } while (s->has_ev && started == m.nstreams &&
                  (nh == 1 || (!stream_before(heap[1], s) &&
                               (nh == 2 || !stream_before(heap[2], s)))));
         if (!s->has_ev)
             heap[0] = heap[--nh];
         heap_down(heap, nh, 0);
+        heap_add_new(&m, heap, &nh, &started, 1);
     }
-    st = PT_OK;
+    if (f->scan_st != PT_OK) {
+        *err = f->scan_err;
+        st = f->scan_st;
+    }
 out:
-    for (i = 0; i < n; i++) {
-        free(streams[i].bufs);
-        free(streams[i].data);
+    if (m.streams != NULL) {
+        for (i = 0; i < m.nstreams; i++) {
+            free(m.streams[i].bufs);
+            free(m.streams[i].data);
+        }
     }
-    free(streams);
+    free(m.streams);
+    free(m.slot_of_cpu);
+    free(m.max_size);
     free(heap);
     return st;
 }
@@ -760,7 +935,11 @@ pt_status etl_file_walk(etl_file *f, int merged, etl_event_fn fn, void *ctx, pt_
 {
     f->payload_bytes = 0;
     f->last_ts = f->lf.header_ts;
+    if (f->scan_st != PT_OK) {
+        *err = f->scan_err;
+        return f->scan_st;
+    }
     if (!merged)
-        return walk_file_order(f, fn, ctx);
+        return walk_file_order(f, fn, ctx, err);
     return walk_merged(f, fn, ctx, err);
 }

@@ -127,26 +127,30 @@ typedef struct etl_note {
 
 typedef struct etl_file etl_file;
 
-/* Reads the header buffer and indexes every buffer's header.  A file that
- * is not an ETL trace gives PT_ERR_FORMAT; a damaged buffer chain after the
- * header buffer is noted as damage and the walk stops there. */
+/* Reads the header buffer.  The other buffers' headers are indexed as a
+ * walk reaches them (one pass over a bundle member, not two), or all at
+ * once by the calls below that need the whole index (buffers, notes,
+ * damage).  A file that is not an ETL trace gives PT_ERR_FORMAT; a damaged
+ * buffer chain after the header buffer is noted as damage and the walk
+ * stops there; a source that cannot be read past the header buffer fails
+ * the walk. */
 pt_status etl_file_open(pt_source *src, etl_file **out, pt_error *err);
 void etl_file_close(etl_file *f);
 
 const etl_logfile *etl_file_logfile(const etl_file *f);
-size_t etl_file_buffer_count(const etl_file *f);
-const etl_buffer_info *etl_file_buffer(const etl_file *f, size_t i);
-size_t etl_file_compressed_count(const etl_file *f);
+size_t etl_file_buffer_count(etl_file *f);
+const etl_buffer_info *etl_file_buffer(etl_file *f, size_t i);
+size_t etl_file_compressed_count(etl_file *f);
 
 /* Wall clock (FILETIME) of a raw timestamp: StartTime + (ts - hdrTs) *
  * 10^7 / frequency, with the frequency chosen by the clock type. */
 uint64_t etl_file_filetime(const etl_file *f, uint64_t ts);
 
 /* Notes gathered so far (damage, lost buffers, unknown header kinds). */
-size_t etl_file_note_count(const etl_file *f);
-const etl_note *etl_file_note(const etl_file *f, size_t i);
-size_t etl_file_notes_dropped(const etl_file *f);
-int etl_file_damaged(const etl_file *f);
+size_t etl_file_note_count(etl_file *f);
+const etl_note *etl_file_note(etl_file *f, size_t i);
+size_t etl_file_notes_dropped(etl_file *f);
+int etl_file_damaged(etl_file *f);
 /* Bytes of decompressed event data read so far (payload after headers). */
 uint64_t etl_file_payload_bytes(const etl_file *f);
 

@@ -40,7 +40,7 @@ static pt_status feed(void *ctx, const etl_event *ev)
     return etl_analysis_event(rc->analysis, ev, rc->err);
 }
 
-static pt_status emit_notes(const etl_file *f, const pt_sink *sink, const char *source)
+static pt_status emit_notes(etl_file *f, const pt_sink *sink, const char *source)
 {
     size_t i;
     for (i = 0; i < etl_file_note_count(f); i++) {
@@ -57,7 +57,7 @@ static pt_status emit_notes(const etl_file *f, const pt_sink *sink, const char *
 
 /* The first damage note as an error (when partial results are not
  * wanted). */
-static pt_status damage_error(const etl_file *f, pt_source *src, pt_error *err)
+static pt_status damage_error(etl_file *f, pt_source *src, pt_error *err)
 {
     size_t i;
     for (i = 0; i < etl_file_note_count(f); i++) {
@@ -150,7 +150,7 @@ static pt_status fact_time(pt_fact_fn fact, void *ctx, const char *name, uint64_
             goto out;            \
     } while (0)
 
-static pt_status describe_header(const etl_file *f, pt_fact_fn fact, void *ctx)
+static pt_status describe_header(etl_file *f, pt_fact_fn fact, void *ctx)
 {
     const etl_logfile *lf = etl_file_logfile(f);
     char buf[64];
@@ -178,7 +178,7 @@ out:
     return st;
 }
 
-static pt_status describe_counts(const etl_file *f, const etl_stats *s, pt_fact_fn fact,
+static pt_status describe_counts(etl_file *f, const etl_stats *s, pt_fact_fn fact,
                                  void *ctx)
 {
     pt_status st = PT_OK;
