@@ -72,20 +72,6 @@ static int is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-static int starts_with_ci(const char *s, const char *prefix)
-{
-    for (; *prefix != '\0'; s++, prefix++) {
-        char a = *s, b = *prefix;
-        if (a >= 'A' && a <= 'Z')
-            a = (char)(a - 'A' + 'a');
-        if (b >= 'A' && b <= 'Z')
-            b = (char)(b - 'A' + 'a');
-        if (a != b)
-            return 0;
-    }
-    return 1;
-}
-
 /* ---- samples ---- */
 
 static pt_status pm_end_screen(pm_state *st)
@@ -425,8 +411,8 @@ static pt_status pm_line(pm_state *st, char *line, size_t len)
         return pm_emit_row(st, &row);
     if (text_collapse(line, len, col, sizeof col) == 0)
         return PT_OK;
-    if (starts_with_ci(col, "Memory:") || starts_with_ci(col, "Commit:")) {
-        if (starts_with_ci(col, "Memory:") || st->rows_in_screen > 0) {
+    if (text_starts_with_ci(col, "Memory:") || text_starts_with_ci(col, "Commit:")) {
+        if (text_starts_with_ci(col, "Memory:") || st->rows_in_screen > 0) {
             rc = pm_end_screen(st);
             if (rc != PT_OK)
                 return rc;
@@ -440,10 +426,11 @@ static pt_status pm_line(pm_state *st, char *line, size_t len)
                 return rc;
         }
         st->have_title = 1;
-        st->session = starts_with_ci(col, "Session") || starts_with_ci(col, "All sessions");
+        st->session =
+            text_starts_with_ci(col, "Session") || text_starts_with_ci(col, "All sessions");
         return PT_OK;
     }
-    if (starts_with_ci(col, "Tag Type")) {
+    if (text_starts_with_ci(col, "Tag Type")) {
         const char *tag = strstr(line, "Tag");
         if (st->rows_in_screen > 0) {
             int session = st->session;
@@ -553,7 +540,7 @@ static pt_status pm_describe_line(void *state, const char *col)
 {
     pm_facts *facts = state;
     const char *cmd;
-    if (starts_with_ci(col, "Tag Type")) {
+    if (text_starts_with_ci(col, "Tag Type")) {
         facts->screens++;
     } else if (!facts->have_command && (cmd = strstr(col, "poolmon")) != NULL &&
                (cmd == col || cmd[-1] == ' ' || cmd[-1] == '>' || cmd[-1] == '\\')) {

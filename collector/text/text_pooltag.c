@@ -40,26 +40,12 @@ static int is_blank(char c)
     return c == ' ' || c == '\t';
 }
 
-static int starts_with_ci(const char *s, const char *prefix)
-{
-    for (; *prefix != '\0'; s++, prefix++) {
-        char a = *s, b = *prefix;
-        if (a >= 'A' && a <= 'Z')
-            a = (char)(a - 'A' + 'a');
-        if (b >= 'A' && b <= 'Z')
-            b = (char)(b - 'A' + 'a');
-        if (a != b)
-            return 0;
-    }
-    return 1;
-}
-
 /* "rem", "rem ..." and "//..." lines, and blank ones. */
 static int ptag_is_comment(const char *p)
 {
     if (*p == '\0' || (p[0] == '/' && p[1] == '/') || *p == ';' || *p == '#')
         return 1;
-    return starts_with_ci(p, "rem") && (p[3] == '\0' || is_blank(p[3]));
+    return text_starts_with_ci(p, "rem") && (p[3] == '\0' || is_blank(p[3]));
 }
 
 /* Looks like a binary name rather than prose. */

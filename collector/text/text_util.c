@@ -252,7 +252,7 @@ static const char *const month_names[] = {"january", "february", "march",     "a
                                           "may",     "june",     "july",      "august",
                                           "september", "october", "november", "december"};
 
-static int starts_with_ci(const char *s, const char *prefix)
+int text_starts_with_ci(const char *s, const char *prefix)
 {
     while (*prefix != '\0') {
         if (lower((unsigned char)*s) != lower((unsigned char)*prefix))
@@ -291,7 +291,7 @@ static int parse_long_date(const char *s, pt_filetime *time)
     if (*s != '\0')
         return 0;
     for (m = 0; m < 12; m++)
-        if (starts_with_ci(month_names[m], month) && strlen(month) == strlen(month_names[m]))
+        if (text_starts_with_ci(month_names[m], month) && strlen(month) == strlen(month_names[m]))
             break;
     if (m == 12 || year < 1601 || year > 9999)
         return 0;
@@ -307,7 +307,7 @@ int text_parse_time_line(const char *line, pt_filetime *time)
     size_t i, n;
 
     for (i = 0; i < sizeof labels / sizeof labels[0]; i++) {
-        if (starts_with_ci(s, labels[i])) {
+        if (text_starts_with_ci(s, labels[i])) {
             s = text_skip_blanks(s + strlen(labels[i]));
             break;
         }
@@ -544,7 +544,7 @@ int text_parse_debug_session_time(const char *line, pt_filetime *time)
         return 0;
     p += n;
     for (m = 0; m < 12; m++)
-        if (starts_with_ci(month_names[m], mon) && strlen(mon) == 3)
+        if (text_starts_with_ci(month_names[m], mon) && strlen(mon) == 3)
             break;
     if (m == 12 || year < 1601 || year > 9999 || day < 1 || day > 31)
         return 0;

@@ -27,6 +27,9 @@ size_t text_strip_remark(char *s, size_t len);
 /* Removes trailing blanks (space, TAB) in place; returns the new length. */
 size_t text_rtrim(char *s, size_t len);
 
+/* True when s begins with prefix, ASCII case-insensitive. */
+int text_starts_with_ci(const char *s, const char *prefix);
+
 /* Pointer past spaces and TABs. */
 const char *text_skip_blanks(const char *p);
 

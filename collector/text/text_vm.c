@@ -45,20 +45,6 @@ static int starts_with(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-static int starts_with_ci(const char *s, const char *prefix)
-{
-    for (; *prefix != '\0'; s++, prefix++) {
-        char a = *s, b = *prefix;
-        if (a >= 'A' && a <= 'Z')
-            a = (char)(a - 'A' + 'a');
-        if (b >= 'A' && b <= 'Z')
-            b = (char)(b - 'A' + 'a');
-        if (a != b)
-            return 0;
-    }
-    return 1;
-}
-
 static pt_status vm_begin(vm_state *st)
 {
     pt_sample_info info;
@@ -206,7 +192,7 @@ static pt_status vm_banner(vm_state *st, const char *col)
         n = sizeof text - 1;
     memcpy(text, p, n);
     text[n] = '\0';
-    if (n == 0 || starts_with_ci(text, "Virtual Memory Usage"))
+    if (n == 0 || text_starts_with_ci(text, "Virtual Memory Usage"))
         return vm_begin(st);
     t = text;
     d = text_parse_u64(&t, &value);
@@ -215,8 +201,8 @@ static pt_status vm_banner(vm_state *st, const char *col)
         if (rc != PT_OK)
             return rc;
     }
-    return pt_sink_warning(st->part.sink, st->part.name, st->part.line_off, "line %lu: !vm says: %s",
-                           st->part.line_no, text);
+    return pt_sink_warning(st->part.sink, st->part.name, st->part.line_off,
+                           "line %lu: !vm says: %s", st->part.line_no, text);
 }
 
 static pt_status vm_line(vm_state *st, char *line, size_t len)
@@ -238,7 +224,7 @@ static pt_status vm_line(vm_state *st, char *line, size_t len)
     }
     if (col[0] == '*')
         return vm_banner(st, col);
-    if (starts_with_ci(col, "unable to") || starts_with_ci(col, "error ") ||
+    if (text_starts_with_ci(col, "unable to") || text_starts_with_ci(col, "error ") ||
         strstr(col, "Unable to") != NULL) {
         rc = vm_begin(st);
         if (rc != PT_OK)
