@@ -52,60 +52,64 @@ static void *kd_part_open(const text_part *part, const char *name, const pt_read
     return ctx;
 }
 
+/* A log being read: each part's state, the part reading now. */
+typedef struct kd_log {
+    void *state[KD_PARTS];
+    int cur; /* a text_kd_command, or KD_OTHER */
+    pt_filetime file_time;
+} kd_log;
+
+/* Follows the session time and the prompts; hands the line to the part
+ * whose command's output it is. */
+static pt_status kd_line(void *state, char *line, size_t len, uint64_t offset,
+                         unsigned long line_no)
+{
+    kd_log *log = state;
+    int cmd = kd_command(line);
+    pt_filetime t;
+    pt_status rc;
+
+    if (text_parse_debug_session_time(line, &t))
+        log->file_time = t;
+    if (cmd != -2 && cmd != log->cur) {
+        if (log->cur >= 0 && (rc = kd_parts[log->cur]->end_sample(log->state[log->cur])) != PT_OK)
+            return rc;
+        log->cur = cmd;
+    }
+    if (log->cur >= 0) {
+        text_part_ctx *ctx = log->state[log->cur];
+        ctx->line_off = offset;
+        ctx->line_no = line_no;
+        return kd_parts[log->cur]->line(ctx, line, len);
+    }
+    return PT_OK;
+}
+
 pt_status text_kd_read(pt_source *src, const pt_read_options *opt, const pt_sink *sink,
                        pt_error *err, text_kd_command first)
 {
     const char *name = text_source_name(src, opt);
-    void *state[KD_PARTS] = {NULL, NULL};
-    pt_line_reader lr;
-    pt_source *view = NULL;
-    char *clean = NULL;
-    const char *raw;
-    size_t raw_len;
+    kd_log log;
     pt_status rc, part_rc[KD_PARTS];
-    int cur = (int)first, r, i;
-    pt_filetime file_time = 0;
+    int i;
 
-    rc = text_lines_open(src, &lr, &view, err);
-    if (rc != PT_OK)
-        return rc;
-    clean = malloc(TEXT_LINE_MAX + 1);
+    memset(&log, 0, sizeof log);
+    log.cur = (int)first;
     for (i = 0; i < KD_PARTS; i++)
-        state[i] = kd_part_open(kd_parts[i], name, opt, sink, &file_time);
-    if (clean == NULL || state[0] == NULL || state[1] == NULL) {
+        log.state[i] = kd_part_open(kd_parts[i], name, opt, sink, &log.file_time);
+    if (log.state[0] == NULL || log.state[1] == NULL) {
         rc = pt_error_set(err, PT_ERR_NOMEM, name, PT_NO_OFFSET, "out of memory");
         goto out;
     }
-    while ((r = pt_line_reader_next(&lr, &raw, &raw_len, err)) == 1) {
-        size_t n = text_clean_line(raw, raw_len, clean);
-        int cmd = kd_command(clean);
-        pt_filetime t;
-        if (text_parse_debug_session_time(clean, &t))
-            file_time = t;
-        if (cmd != -2 && cmd != cur) {
-            if (cur >= 0 && (rc = kd_parts[cur]->end_sample(state[cur])) != PT_OK)
-                goto stopped;
-            cur = cmd;
-        }
-        if (cur >= 0) {
-            text_part_ctx *ctx = state[cur];
-            ctx->line_off = lr.line_off;
-            ctx->line_no = lr.line_no;
-            rc = kd_parts[cur]->line(state[cur], clean, n);
-            if (rc != PT_OK)
-                goto stopped;
-        }
-    }
-    if (r < 0) {
-        rc = err != NULL && err->code != PT_OK ? err->code : PT_ERR_IO;
+    rc = text_read_lines(src, name, kd_line, &log, err);
+    if (rc != PT_OK)
         goto out;
-    }
     /* the first part last, so its message is the one left in err */
     for (i = 0; i < KD_PARTS; i++) {
         int k = i == KD_PARTS - 1 ? (int)first : (i >= (int)first ? i + 1 : i);
-        part_rc[k] = kd_parts[k]->end_sample(state[k]);
+        part_rc[k] = kd_parts[k]->end_sample(log.state[k]);
         if (part_rc[k] == PT_OK)
-            part_rc[k] = kd_parts[k]->finish(state[k], err);
+            part_rc[k] = kd_parts[k]->finish(log.state[k], err);
         if (part_rc[k] != PT_OK && part_rc[k] != PT_ERR_FORMAT) {
             rc = part_rc[k];
             goto out;
@@ -117,14 +121,8 @@ pt_status text_kd_read(pt_source *src, const pt_read_options *opt, const pt_sink
             rc = PT_OK;
     if (rc == PT_OK)
         pt_error_clear(err);
-    goto out;
-stopped:
-    if (err != NULL && err->code == PT_OK)
-        pt_error_set(err, rc, name, lr.line_off, "stopped by the record sink");
 out:
     for (i = 0; i < KD_PARTS; i++)
-        free(state[i]);
-    free(clean);
-    text_lines_close(&lr, src, view);
+        free(log.state[i]);
     return rc;
 }

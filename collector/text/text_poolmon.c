@@ -460,53 +460,32 @@ static pt_status pm_line(pm_state *st, char *line, size_t len)
                            "line %lu: not a poolmon row, skipped", st->line_no);
 }
 
+static pt_status pm_read_line(void *state, char *line, size_t len, uint64_t offset,
+                              unsigned long line_no)
+{
+    pm_state *st = state;
+    st->line_off = offset;
+    st->line_no = line_no;
+    return pm_line(st, line, len);
+}
+
 static pt_status poolmon_read(pt_source *src, const pt_read_options *opt,
                               const pt_sink *sink, pt_error *err)
 {
-    pt_line_reader lr;
-    pt_source *view = NULL;
     pm_state st;
-    char *clean = NULL;
-    size_t n;
     pt_status rc;
-    int r;
 
     memset(&st, 0, sizeof st);
     st.opt = opt;
     st.sink = sink;
     st.name = text_source_name(src, opt);
-    rc = text_lines_open(src, &lr, &view, err);
+    rc = text_read_lines(src, st.name, pm_read_line, &st, err);
     if (rc != PT_OK)
         return rc;
-    clean = malloc(TEXT_LINE_MAX + 1);
-    if (clean == NULL) {
-        rc = pt_error_set(err, PT_ERR_NOMEM, st.name, PT_NO_OFFSET, "out of memory");
-        goto out;
-    }
-    while ((r = text_line_next_clean(&lr, clean, &n, err)) == 1) {
-        st.line_off = lr.line_off;
-        st.line_no = lr.line_no;
-        rc = pm_line(&st, clean, n);
-        if (rc != PT_OK) {
-            if (err != NULL && err->code == PT_OK)
-                pt_error_set(err, rc, st.name, st.line_off, "stopped by the record sink");
-            goto out;
-        }
-    }
-    if (r < 0) {
-        rc = err != NULL ? err->code : PT_ERR_IO;
-        goto out;
-    }
-    if (st.total_rows == 0) {
-        rc = pt_error_set(err, PT_ERR_FORMAT, st.name, PT_NO_OFFSET,
-                          "no poolmon rows (Tag Type Allocs Frees Diff Bytes) found");
-        goto out;
-    }
-    rc = pm_end_screen(&st);
-out:
-    free(clean);
-    text_lines_close(&lr, src, view);
-    return rc;
+    if (st.total_rows == 0)
+        return pt_error_set(err, PT_ERR_FORMAT, st.name, PT_NO_OFFSET,
+                            "no poolmon rows (Tag Type Allocs Frees Diff Bytes) found");
+    return pm_end_screen(&st);
 }
 
 /* The column header line ("Tag Type Allocs Frees Diff Bytes"), plus the

@@ -130,50 +130,28 @@ static pt_status ptag_line(ptag_state *st, char *line, size_t len)
     return pt_sink_tag_desc(st->sink, &d);
 }
 
+static pt_status ptag_read_line(void *state, char *line, size_t len, uint64_t offset,
+                                unsigned long line_no)
+{
+    ptag_state *st = state;
+    st->line_off = offset;
+    st->line_no = line_no;
+    return ptag_line(st, line, len);
+}
+
 static pt_status pooltag_read(pt_source *src, const pt_read_options *opt,
                               const pt_sink *sink, pt_error *err)
 {
-    pt_line_reader lr;
-    pt_source *view = NULL;
     ptag_state st;
-    char *clean = NULL;
-    const char *raw;
-    size_t raw_len;
     pt_status rc;
-    int r;
 
     memset(&st, 0, sizeof st);
     st.sink = sink;
     st.name = text_source_name(src, opt);
-    rc = text_lines_open(src, &lr, &view, err);
-    if (rc != PT_OK)
-        return rc;
-    clean = malloc(TEXT_LINE_MAX + 1);
-    if (clean == NULL) {
-        rc = pt_error_set(err, PT_ERR_NOMEM, st.name, PT_NO_OFFSET, "out of memory");
-        goto out;
-    }
-    while ((r = pt_line_reader_next(&lr, &raw, &raw_len, err)) == 1) {
-        size_t n = text_clean_line(raw, raw_len, clean);
-        st.line_off = lr.line_off;
-        st.line_no = lr.line_no;
-        rc = ptag_line(&st, clean, n);
-        if (rc != PT_OK) {
-            if (err != NULL && err->code == PT_OK)
-                pt_error_set(err, rc, st.name, st.line_off, "stopped by the record sink");
-            goto out;
-        }
-    }
-    if (r < 0) {
-        rc = err != NULL ? err->code : PT_ERR_IO;
-        goto out;
-    }
-    if (st.entries == 0)
+    rc = text_read_lines(src, st.name, ptag_read_line, &st, err);
+    if (rc == PT_OK && st.entries == 0)
         rc = pt_error_set(err, PT_ERR_FORMAT, st.name, PT_NO_OFFSET,
                           "no tag lines (\"Tag - binary - description\") found");
-out:
-    free(clean);
-    text_lines_close(&lr, src, view);
     return rc;
 }
 

@@ -483,6 +483,40 @@ int text_reader_probe(const uint8_t *head, size_t len, text_probe_fn probe_text)
     return score;
 }
 
+pt_status text_read_lines(pt_source *src, const char *name, text_line_fn line_fn, void *state,
+                          pt_error *err)
+{
+    pt_line_reader lr;
+    pt_source *view = NULL;
+    char *clean = NULL;
+    size_t n = 0;
+    pt_status rc;
+    int r;
+
+    rc = text_lines_open(src, &lr, &view, err);
+    if (rc != PT_OK)
+        return rc;
+    clean = malloc(TEXT_LINE_MAX + 1);
+    if (clean == NULL) {
+        rc = pt_error_set(err, PT_ERR_NOMEM, name, PT_NO_OFFSET, "out of memory");
+        goto out;
+    }
+    while ((r = text_line_next_clean(&lr, clean, &n, err)) == 1) {
+        rc = line_fn(state, clean, n, lr.line_off, lr.line_no);
+        if (rc != PT_OK) {
+            if (err != NULL && err->code == PT_OK)
+                pt_error_set(err, rc, name, lr.line_off, "stopped by the record sink");
+            goto out;
+        }
+    }
+    if (r < 0)
+        rc = err != NULL && err->code != PT_OK ? err->code : PT_ERR_IO;
+out:
+    free(clean);
+    text_lines_close(&lr, src, view);
+    return rc;
+}
+
 pt_status text_describe_lines(pt_source *src, int strip_remark, unsigned long max_lines,
                               text_describe_line_fn line_fn, void *state, pt_error *err)
 {

@@ -89,6 +89,16 @@ void text_lines_close(pt_line_reader *lr, pt_source *src, pt_source *view);
  * error. */
 int text_line_next_clean(pt_line_reader *lr, char *out, size_t *len, pt_error *err);
 
+/* A read pass over src's lines (through the UTF-16 view): each line cleaned
+ * as text_clean_line does is handed to line_fn with its offset and number.
+ * When line_fn returns something other than PT_OK, that status is returned
+ * and err, if line_fn left it unset, says "stopped by the record sink" at
+ * the line (name: the file as messages name it). */
+typedef pt_status (*text_line_fn)(void *state, char *line, size_t len, uint64_t offset,
+                                  unsigned long line_no);
+pt_status text_read_lines(pt_source *src, const char *name, text_line_fn line_fn, void *state,
+                          pt_error *err);
+
 /* A describe pass over src's lines (through the UTF-16 view): each line
  * cleaned as text_clean_line does, its remark cut (text_strip_remark) when
  * strip_remark, its blanks collapsed (text_collapse) into at most
