@@ -40,9 +40,10 @@ typedef struct zero_form {
 #define PIECE_OUT_CAP(size)                                                        \
     ((size_t)BUNDLE_COMPRESSED_MAX(size) +                                         \
      PIECE_CHUNKS_MAX * (BUNDLE_REC_HEAD + BUNDLE_REC_TAIL + 1024u + 64u))
-/* A batch is about 2 MiB per thread: fewer, larger batches keep the
- * threads busy between the hand-overs. */
-#define BATCH_BYTES_PER_THREAD (2u * 1024 * 1024)
+/* A batch is about 4 MiB per thread: fewer, larger batches keep the
+ * threads busy between the hand-overs (each ends waiting for its slowest
+ * piece). */
+#define BATCH_BYTES_PER_THREAD (4u * 1024 * 1024)
 #define PIECES_MAX 64
 #define LARGE_MEMBER (64ull * 1024 * 1024)
 #define THREADS_MAX 16
