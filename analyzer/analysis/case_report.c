@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "archive_tags.h"
 #include "case_report_internal.h"
@@ -194,7 +195,52 @@ static void build_leak_summary(report_ctx *c, const pt_report_suspect *s)
                            bytes, where);
 }
 
+/* " The strongest candidate is X (vendor version, evidence, third-party)."
+ * plus the known issue that names X, when the evidence ties a driver to
+ * the top suspect by its code or its stacks; nothing for weaker evidence,
+ * which the candidate table shows with its caveats. */
+static const char *summary_attribution(report_ctx *c, const pt_report_suspect *s)
+{
+    const pt_report *r = c->r;
+    const pt_report_candidate *d = s->candidate_count > 0 ? &s->candidates[0] : NULL;
+    const char *known = "";
+    size_t i;
+
+    if (d == NULL || d->driver == NULL || d->evidence == NULL ||
+        (strcmp(d->evidence, "stack") != 0 && strcmp(d->evidence, "callsite") != 0))
+        return "";
+    for (i = 0; i < r->advisory_count; i++) {
+        const pt_report_advisory *adv = &r->advisories[i];
+        if (adv->driver != NULL && strcasecmp(adv->driver, d->driver) == 0) {
+            known = rc_printf(c, " A known issue matches it%s%s%s%s.",
+                              adv->fixed_version ? ": fixed in " : "",
+                              adv->fixed_version ? adv->fixed_version : "",
+                              adv->reference ? ", see " : "",
+                              adv->reference ? adv->reference : "");
+            break;
+        }
+    }
+    return rc_printf(c, " The strongest candidate is %s (%s%s%s, %s evidence%s).%s", d->driver,
+                     d->vendor ? d->vendor : "vendor unknown", d->file_version ? " " : "",
+                     d->file_version ? d->file_version : "",
+                     strcmp(d->evidence, "stack") == 0 ? "allocation stack" : "call-site",
+                     d->third_party == 1 ? ", third-party" : "", known ? known : "");
+}
+
+static void build_summary_core(report_ctx *c);
+
 static void build_summary(report_ctx *c)
+{
+    pt_report *r = c->r;
+    build_summary_core(c);
+    if (r->summary != NULL && r->suspect_count > 0) {
+        const char *who = summary_attribution(c, &r->suspects[0]);
+        if (who != NULL && who[0] != '\0')
+            r->summary = rc_printf(c, "%s%s", r->summary, who);
+    }
+}
+
+static void build_summary_core(report_ctx *c)
 {
     pt_report *r = c->r;
     const pt_report_suspect *s = r->suspect_count > 0 ? &r->suspects[0] : NULL;
