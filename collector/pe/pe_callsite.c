@@ -111,7 +111,7 @@ typedef struct wrapper {
     int api;
 } wrapper;
 
-/* An import stub: `jmp [IAT]` at rva. */
+/* An import thunk: `jmp [IAT]` at rva. */
 typedef struct thunk {
     uint32_t rva;
     int api;
@@ -132,7 +132,7 @@ typedef struct cs {
     int wrapper_pass;           /* second pass: only calls to wrappers count */
     uint32_t *starts;           /* x86/no-pdata function starts, sorted */
     uint64_t budget;            /* bytes left to decode (overlapping hostile .pdata) */
-    uint32_t lo_target, hi_target; /* range of slots, stubs and wrappers */
+    uint32_t lo_target, hi_target; /* range of slots, thunks and wrappers */
     int out_of_budget;
     size_t start_count, start_cap;
     pt_error *err;
@@ -392,7 +392,7 @@ static pt_status record_tag(cs *c, int api, const val *v, const char *how, uint3
 
 static pt_status add_wrapper(cs *c, uint32_t start, uint8_t param, int api)
 {
-    /* An import stub (jmp [IAT]) forwards every argument: it is handled
+    /* An import thunk (jmp [IAT]) forwards every argument: it is handled
      * as the API itself, not as a wrapper. */
     if (wrapper_at(c, start) != NULL || api_of_thunk(c, start) >= 0 ||
         c->wrapper_count >= MAX_WRAPPERS)
@@ -791,7 +791,7 @@ static pt_status add_thunk(cs *c, uint32_t rva, int api)
     return PT_OK;
 }
 
-/* Finds import stubs `jmp [IAT slot]` of tag APIs: the FF 25 opcode is
+/* Finds import thunks `jmp [IAT slot]` of tag APIs: the FF 25 opcode is
  * located by byte, then confirmed by decoding the instruction there. */
 static pt_status find_thunks(cs *c, const pe_section *s)
 {
@@ -889,7 +889,7 @@ static pt_status collect_starts(cs *c)
 #define RUNTIME_FUNCTION_SIZE 12
 
 /* Whether rva is something a call site refers to: a tag API's IAT slot,
- * an import stub of one, or (second pass) a wrapper's start. */
+ * an import thunk of one, or (second pass) a wrapper's start. */
 static int is_interesting_target(const cs *c, uint32_t rva)
 {
     if (api_of_slot(c, rva) >= 0)
@@ -903,7 +903,7 @@ static int is_interesting_target(const cs *c, uint32_t rva)
  * reaches a tag API from x64 code (call/jmp [rip+d], mov reg,[rip+d],
  * call/jmp rel32) ends with a 32-bit displacement relative to the next
  * byte, so a function none of whose 4-byte windows points at a slot,
- * stub or wrapper cannot hold a call site and is not decoded.  KMDF
+ * thunk or wrapper cannot hold a call site and is not decoded.  KMDF
  * drivers (table calls through a global) are always decoded. */
 static int function_may_call(const cs *c, const uint8_t *p, size_t len, uint32_t rva)
 {
@@ -1105,7 +1105,7 @@ static void cs_free(cs *c)
  * A tag is built in a register with MOVZ (+MOVK) or loaded from a global
  * (adrp + ldr), the import's address is loaded from its IAT slot (adrp +
  * ldr) and called with BLR (or BR for a tail call), or reached by BL to an
- * import stub; arguments 1..8 are x0..x7.  Anything else kills the
+ * import thunk; arguments 1..8 are x0..x7.  Anything else kills the
  * register it writes. */
 
 static uint32_t arm64_reg_d(uint32_t ins)
@@ -1143,7 +1143,7 @@ static void arm64_kill_volatile(track *t)
         val_clear(&t->regs[r]);
 }
 
-/* The api a branch to target reaches (an import stub, or a wrapper in the
+/* The api a branch to target reaches (an import thunk, or a wrapper in the
  * second pass), or -1. */
 static int arm64_direct_api(cs *c, uint32_t target, int *tag_arg, const char **how)
 {
@@ -1312,7 +1312,7 @@ static pt_status arm64_decode_range(cs *c, uint32_t begin, uint32_t end)
     return PT_OK;
 }
 
-/* Import stubs (adrp xN; ldr xN, [xN, #off]; br xN) and function starts
+/* Import thunks (adrp xN; ldr xN, [xN, #off]; br xN) and function starts
  * (entry point, .pdata, BL targets). */
 static pt_status arm64_prepare(cs *c)
 {
